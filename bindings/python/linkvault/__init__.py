@@ -1,0 +1,99 @@
+"""linkvault — tenants' third-party integrations in one encrypted file.
+
+Python bindings (ctypes) over the linkvault C ABI, ``liblinkvault_c``::
+
+    import linkvault as lv
+
+    with lv.Vault.open("app.vault", key=master_key) as vault:   # or passphrase="..."
+        admin = lv.Actor("u-1", "Alice", role="admin")
+        acme = vault.tenant("acme")
+        slack = acme.connect(admin, "slack", {"bot_token": "xoxb-..."})
+        result = acme.test(admin, slack.id, lambda creds: (True, "ok"))
+        for entry in acme.activity(slack.id):
+            print(entry.created_at, entry.action, entry.user_name)
+
+Finding the library: ``LINKVAULT_LIBRARY`` (a path; when set, nothing else is
+tried), else ``liblinkvault_c.so`` next to this package, else the CMake build
+tree of the source checkout (``<repo>/build/capi/``, then other
+``<repo>/build*/capi/``). Importing fails with an ImportError listing every
+place tried and why each was refused (missing, not loadable, wrong ABI).
+
+Decisions this package makes where DESIGN.md §7 is silent:
+
+* ``Actor(user_id, user_name="", role="member")``; ``role`` must be
+  ``"admin"``, ``"member"`` or ``"system"``, and an unknown role (or an empty
+  ``user_id``) raises :class:`InvalidArgument` — not ``ValueError`` — so every
+  argument error has one class.
+* ``Tenant.set_quota(max_integrations, actor=None)``: ``actor=None`` means the
+  host itself, ``SYSTEM_ACTOR`` = ``Actor("system", "system", role="system")``;
+  a member actor raises :class:`PermissionDenied`. ``None`` removes the limit.
+  ``Tenant.quota()`` returns the limit or ``None``.
+* ``Tenant.activity(integration_id=None, limit=50, before=None)``:
+  ``integration_id=None`` lists the whole tenant; ``before`` is an entry id
+  (or entry) cursor; newest first.
+* Time arguments (``expires_at``) accept an aware ``datetime`` or int/float
+  epoch seconds, and are sent as RFC 3339 UTC with milliseconds (the vault's
+  resolution). A naive ``datetime`` is ambiguous and raises
+  :class:`InvalidArgument`.
+* Every time attribute is a timezone-aware UTC ``datetime`` (or None).
+* ``Integration`` and ``ActivityEntry`` are read-only records with exactly the
+  attributes of DESIGN.md §4 (``ActivityEntry`` adds ``sequence``);
+  ``scopes`` is a tuple; ``sync_config`` and ``details`` are dicts (copies).
+* ``Tenant.test`` returns ``TestResult(success, message)``; a tester that
+  raises yields a failed result with message ``"ExceptionType: text"``.
+* ``Vault.verify_audit()`` returns ``{"checked", "ok", "first_bad"}``;
+  ``Vault.purge_tenant(actor, tenant)`` returns the counts
+  ``{"integrations", "activity", "jobs", "keys"}``; ``Vault.providers()`` and
+  ``Vault.register_provider(spec)`` speak provider spec dicts.
+* Any text argument containing a NUL character raises
+  :class:`InvalidArgument` (a C string would silently end there).
+
+All exceptions derive from :class:`Error`, whose ``code`` is the status
+number of DESIGN.md §6, shared with the C++ and C APIs.
+"""
+
+from . import _native
+from .errors import (
+    AlreadyExists,
+    Busy,
+    Cancelled,
+    Conflict,
+    Error,
+    FailedPrecondition,
+    IntegrityError,
+    InternalError,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    StorageError,
+    UpstreamError,
+    WrongKey,
+)
+from .records import ActivityEntry, Integration, TestResult
+from .vault import ROLES, SYSTEM_ACTOR, Actor, Tenant, Vault
+
+__version__ = "0.1.0"
+
+#: The C ABI version these bindings require (``LV_ABI_VERSION``).
+ABI_VERSION = _native.EXPECTED_ABI_VERSION
+
+
+def library_version():
+    """The version of the loaded liblinkvault_c, e.g. ``"0.1.0"``."""
+    return _native.library_version()
+
+
+def library_path():
+    """The file the C library was loaded from."""
+    return _native.library_path
+
+
+__all__ = [
+    "Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES",
+    "Integration", "ActivityEntry", "TestResult",
+    "Error", "InvalidArgument", "NotFound", "AlreadyExists", "PermissionDenied",
+    "QuotaExceeded", "FailedPrecondition", "Conflict", "WrongKey", "IntegrityError",
+    "Busy", "StorageError", "Cancelled", "UpstreamError", "InternalError",
+    "library_version", "library_path", "ABI_VERSION", "__version__",
+]

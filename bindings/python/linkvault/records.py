@@ -1,0 +1,152 @@
+"""Read-only records returned by the vault (DESIGN.md §4).
+
+:class:`Integration` and :class:`ActivityEntry` wrap the JSON object the C ABI
+returned, parsed once. Attributes are properties over that object, so building
+a record costs one allocation and nothing is converted that is never read:
+times become timezone-aware UTC :class:`datetime.datetime` values when the
+attribute is read. Records cannot be modified (assignment raises
+``AttributeError``); ``scopes`` is a tuple, and ``sync_config`` and
+``details`` return a fresh ``dict`` on every read, so changing that dict never
+changes the record. Records compare equal when every attribute is equal.
+
+:class:`TestResult` is the ``(success, message)`` named tuple that
+``Tenant.test`` returns.
+"""
+
+import copy
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+__all__ = ["Integration", "ActivityEntry", "TestResult"]
+
+
+def parse_time(text):
+    """RFC 3339 text from the library ("2026-11-22T03:04:05.678Z") as an aware UTC datetime."""
+    if text is None:
+        return None
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:  # the library always says Z; be safe anyway
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _plain(key, doc):
+    return property(lambda self: self._data.get(key), doc=doc)
+
+
+def _time(key, doc):
+    return property(lambda self: parse_time(self._data.get(key)), doc=doc)
+
+
+def _object(key, doc):
+    # A copy: the record stays what the vault returned whatever the caller does.
+    return property(lambda self: copy.deepcopy(self._data.get(key)), doc=doc)
+
+
+class _Record:
+    """A read-only view of one JSON object from the library."""
+
+    __slots__ = ("_data",)
+    _fields = ()
+    _repr_fields = ()
+
+    def __init__(self, data):
+        object.__setattr__(self, "_data", data)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("%s is read-only" % type(self).__name__)
+
+    def __delattr__(self, name):
+        raise AttributeError("%s is read-only" % type(self).__name__)
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._data == other._data
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._data.get("id"), self._data.get("updated_at"),
+                     self._data.get("sequence")))
+
+    def __repr__(self):
+        shown = ", ".join("%s=%r" % (name, self._data.get(name)) for name in self._repr_fields)
+        return "%s(%s)" % (type(self).__name__, shown)
+
+    def __reduce__(self):
+        return (type(self), (copy.deepcopy(self._data),))
+
+    def to_dict(self):
+        """Every attribute as a plain dict (times as datetimes)."""
+        return {name: getattr(self, name) for name in self._fields}
+
+
+class Integration(_Record):
+    """One connection of a tenant to a provider. Credentials are never here:
+    ``Tenant.reveal_credentials`` is the only way to plaintext."""
+
+    __slots__ = ()
+    _fields = (
+        "id", "tenant", "provider", "name", "account", "status", "credential_mask", "scopes",
+        "expires_at", "connected_by", "connected_at", "disconnected_at", "last_used_at",
+        "last_refreshed_at", "refresh_count", "last_error", "sync_config", "last_sync_at",
+        "last_sync_status", "created_at", "updated_at",
+    )
+    _repr_fields = ("id", "tenant", "provider", "name", "status")
+
+    id = _plain("id", "UUIDv7 text.")
+    tenant = _plain("tenant", "The tenant id.")
+    provider = _plain("provider", "The catalog key, e.g. 'slack'.")
+    name = _plain("name", "Distinguishes several accounts of one provider; 'default' by default.")
+    account = _plain("account", "A display label such as an e-mail address, or None.")
+    status = _plain("status", "'pending_auth', 'connected', 'error' or 'disconnected'.")
+    credential_mask = _plain(
+        "credential_mask", "'••••' plus the last 4 characters of the first secret; '' once disconnected.")
+
+    @property
+    def scopes(self):
+        """The granted scopes, a tuple of str."""
+        return tuple(self._data.get("scopes") or ())
+
+    expires_at = _time("expires_at", "Token expiry (aware UTC datetime) or None.")
+    connected_by = _plain("connected_by", "User id of the actor who connected.")
+    connected_at = _time("connected_at", "Aware UTC datetime or None.")
+    disconnected_at = _time("disconnected_at", "Aware UTC datetime or None.")
+    last_used_at = _time("last_used_at", "Aware UTC datetime or None.")
+    last_refreshed_at = _time("last_refreshed_at", "Aware UTC datetime or None.")
+    refresh_count = _plain("refresh_count", "How many times the token was refreshed.")
+    last_error = _plain("last_error", "The last failure message, or None.")
+    sync_config = _object("sync_config", "A dict with the five sync_config keys, or None.")
+    last_sync_at = _time("last_sync_at", "Aware UTC datetime or None.")
+    last_sync_status = _plain("last_sync_status", "'success', 'partial', 'failed' or None.")
+    created_at = _time("created_at", "Aware UTC datetime.")
+    updated_at = _time("updated_at", "Aware UTC datetime.")
+
+
+class ActivityEntry(_Record):
+    """One line of a tenant's tamper-evident activity log."""
+
+    __slots__ = ()
+    _fields = ("id", "tenant", "integration_id", "action", "user_id", "user_name", "details",
+               "created_at", "sequence")
+    _repr_fields = ("sequence", "action", "integration_id", "user_id")
+
+    id = _plain("id", "UUIDv7 text; the cursor for activity(before=...).")
+    tenant = _plain("tenant", "The tenant id.")
+    integration_id = _plain("integration_id", "The integration concerned, or None.")
+    action = _plain("action", "One of the contract's actions, e.g. 'connected', 'test_failed'.")
+    user_id = _plain("user_id", "Who acted.")
+    user_name = _plain("user_name", "Their display name.")
+    details = _object("details", "A dict of extra facts (never a secret).")
+    created_at = _time("created_at", "Aware UTC datetime.")
+    sequence = _plain("sequence", "Position in the tenant's chain, from 1.")
+
+
+class TestResult(NamedTuple):
+    """What ``Tenant.test`` returns: did the host's tester accept the credentials."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    success: bool
+    message: str

@@ -1,0 +1,590 @@
+"""Vault, Tenant and Actor: the Python face of the C ABI (DESIGN.md §5, §7).
+
+Ownership: a :class:`Vault` owns one ``lv_vault`` handle. ``close()`` (or
+leaving a ``with`` block) releases the file's connections at once; the handle
+itself is freed when the last Python reference to the vault goes, so a
+:class:`Tenant` or a thread still holding the vault after ``close()`` gets
+:class:`~linkvault.FailedPrecondition`, never a dangling pointer.
+
+Thread-safety: a Vault and its Tenants may be shared by any number of threads.
+ctypes releases the GIL during each call and the library serialises what it
+must; records returned are immutable.
+
+Secrets: keys, passphrases and credentials are copied into ctypes buffers that
+are wiped after the call where the bindings control the memory, and every
+library-owned output is wiped by ``lv_string_free``. Python ``str`` and
+``bytes`` objects cannot be wiped; keep plaintext credentials short-lived.
+"""
+
+import ctypes
+import json
+import math
+import os
+from collections.abc import Mapping
+from ctypes import byref, c_int64, c_void_p, string_at
+from datetime import datetime, timezone
+
+from . import _native
+from .errors import InvalidArgument
+from .records import ActivityEntry, Integration, TestResult
+
+__all__ = ["Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES"]
+
+ROLES = ("admin", "member", "system")
+
+# Bound once: attribute lookups through _native.lib on every call add up in
+# the hot read path (DESIGN.md §9, python_get).
+_lib = _native.lib
+_call_for_string = _native.call_for_string
+_loads = json.loads
+_MAX_TENANT_ID_BYTES = 128
+_INT64_MAX = 2 ** 63 - 1
+_C_INT_MAX = 2 ** 31 - 1
+
+
+# ---------------------------------------------------------------- arguments --
+
+def _text(value, what):
+    """A str argument as NUL-free UTF-8 bytes for a ``const char*``.
+
+    C strings end at the first NUL: "acme\\0x" would silently become tenant
+    "acme", so a NUL is refused rather than truncated.
+    """
+    if not isinstance(value, str):
+        raise InvalidArgument("%s must be a str, not %s" % (what, type(value).__name__))
+    if "\0" in value:
+        raise InvalidArgument("%s contains a NUL character" % what)
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgument("%s is not valid Unicode text (it has a lone surrogate)" % what) from None
+
+
+def _optional_text(value, what):
+    return None if value is None else _text(value, what)
+
+
+def _object_id(value, what):
+    """An id argument: a str, or a record whose id is meant."""
+    if isinstance(value, str):
+        return _text(value, what)
+    if isinstance(value, (Integration, ActivityEntry)):
+        return _text(value.id, what)
+    raise InvalidArgument("%s must be an id (str), not %s" % (what, type(value).__name__))
+
+
+def _json(value, what):
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as error:  # UnicodeEncodeError is a ValueError
+        raise InvalidArgument("%s cannot be sent as JSON: %s" % (what, error)) from None
+
+
+def _credentials_json(credentials):
+    """The credentials map as JSON. Values are checked by the library (which
+    names the field); here only what JSON itself cannot carry is refused, and
+    no message ever quotes a value."""
+    if not isinstance(credentials, Mapping):
+        raise InvalidArgument("credentials must be a dict of field name to str, not %s"
+                              % type(credentials).__name__)
+    for field, value in credentials.items():
+        if not isinstance(field, str):
+            raise InvalidArgument("credential field names must be str, not %s"
+                                  % type(field).__name__)
+        if not isinstance(value, (str, int, float, bool, type(None), list, dict)):
+            raise InvalidArgument("credential field '%s' must be a str, not %s"
+                                  % (field, type(value).__name__))
+        if isinstance(value, str) and _has_lone_surrogate(value):
+            raise InvalidArgument("credential field '%s' is not valid Unicode text" % field)
+    return _json(dict(credentials), "credentials")
+
+
+def _has_lone_surrogate(text):
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _time_text(value, what):
+    """An ``expires_at``-style argument as RFC 3339 UTC text with milliseconds.
+
+    Accepts an aware ``datetime`` or epoch seconds (int or float). A naive
+    datetime is refused: whether it meant UTC or local time cannot be known.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidArgument(
+                "%s is a naive datetime; pass an aware one (e.g. tzinfo=timezone.utc) "
+                "or epoch seconds" % what)
+        value = value.astimezone(timezone.utc)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidArgument("%s must be a finite number of epoch seconds" % what)
+        try:
+            value = datetime.fromtimestamp(value, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidArgument("%s=%r is out of range for a time" % (what, value)) from None
+    else:
+        raise InvalidArgument("%s must be an aware datetime or epoch seconds, not %s"
+                              % (what, type(value).__name__))
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (
+        value.year, value.month, value.day, value.hour, value.minute, value.second,
+        value.microsecond // 1000)
+
+
+def _integer(value, what, low, high):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgument("%s must be an int, not %s" % (what, type(value).__name__))
+    if not low <= value <= high:
+        raise InvalidArgument("%s=%d is out of range" % (what, value))
+    return value
+
+
+# -------------------------------------------------------------------- Actor --
+
+class Actor:
+    """Who performs an operation: ``Actor(user_id, user_name="", role="member")``.
+
+    ``role`` is ``"admin"``, ``"member"`` or ``"system"``. Reads are open to
+    every role; every change needs ``admin`` or ``system``, else
+    :class:`~linkvault.PermissionDenied` and nothing changes. An unknown role or
+    an empty ``user_id`` raises :class:`~linkvault.InvalidArgument` here, at
+    construction. Actors are immutable and hashable.
+    """
+
+    __slots__ = ("_user_id", "_user_name", "_role", "_json")
+
+    def __init__(self, user_id, user_name="", role="member"):
+        _text(user_id, "user_id")
+        if not user_id:
+            raise InvalidArgument("user_id must not be empty")
+        _text(user_name, "user_name")
+        if not isinstance(role, str) or role not in ROLES:
+            raise InvalidArgument("role must be one of %s, not %r" % (", ".join(ROLES), role))
+        set_attribute = object.__setattr__
+        set_attribute(self, "_user_id", user_id)
+        set_attribute(self, "_user_name", user_name)
+        set_attribute(self, "_role", role)
+        # Encoded once: every change sends it.
+        set_attribute(self, "_json", _json(
+            {"user_id": user_id, "user_name": user_name, "role": role}, "actor"))
+
+    @property
+    def user_id(self):
+        return self._user_id
+
+    @property
+    def user_name(self):
+        return self._user_name
+
+    @property
+    def role(self):
+        return self._role
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Actor is read-only")
+
+    def __delattr__(self, name):
+        raise AttributeError("Actor is read-only")
+
+    def __eq__(self, other):
+        if type(other) is not Actor:
+            return NotImplemented
+        return (self._user_id, self._user_name, self._role) == (
+            other._user_id, other._user_name, other._role)
+
+    def __hash__(self):
+        return hash((self._user_id, self._user_name, self._role))
+
+    def __repr__(self):
+        return "Actor(%r, %r, role=%r)" % (self._user_id, self._user_name, self._role)
+
+    def __reduce__(self):
+        return (Actor, (self._user_id, self._user_name, self._role))
+
+
+#: The host itself, acting on its own behalf (e.g. ``Tenant.set_quota`` with
+#: ``actor=None``).
+SYSTEM_ACTOR = Actor("system", "system", role="system")
+
+
+def _actor_json(actor):
+    if type(actor) is not Actor:
+        raise InvalidArgument("actor must be a linkvault.Actor, not %s" % type(actor).__name__)
+    return actor._json
+
+
+# -------------------------------------------------------------------- Vault --
+
+class Vault:
+    """One encrypted vault file. Create with :meth:`Vault.open`.
+
+    Use as a context manager, or call :meth:`close`; closing twice is fine.
+    Every call on a closed vault (or on a Tenant of it) raises
+    :class:`~linkvault.FailedPrecondition`.
+    """
+
+    def __init__(self, handle, path):
+        # Private: use Vault.open(). `handle` is an open lv_vault*.
+        self._handle = handle
+        self._path = path
+        self._closed = False
+
+    @classmethod
+    def open(cls, path, key=None, passphrase=None, create=True):
+        """Opens (and with ``create=True``, the default, creates) the vault at ``path``.
+
+        Give exactly one master secret: ``key``, 32 raw bytes (bytes,
+        bytearray or memoryview), or ``passphrase``, a non-empty str
+        (stretched with Argon2id, which deliberately takes a moment). A secret
+        that does not open an existing vault raises
+        :class:`~linkvault.WrongKey` and leaves the file unchanged.
+        """
+        if (key is None) == (passphrase is None):
+            raise InvalidArgument("give exactly one of key= (32 bytes) or passphrase= (str)")
+        path_text = os.fspath(path)
+        if isinstance(path_text, str):
+            if "\0" in path_text:
+                raise InvalidArgument("path contains a NUL character")
+            path_bytes = os.fsencode(path_text)
+        else:
+            if b"\0" in path_text:
+                raise InvalidArgument("path contains a NUL byte")
+            path_bytes = path_text
+        handle = c_void_p()
+        create_flag = 1 if create else 0
+        if key is not None:
+            if isinstance(key, str):
+                raise InvalidArgument("key must be 32 raw bytes; pass text as passphrase=")
+            try:
+                view = memoryview(key).cast("B")
+            except TypeError:
+                raise InvalidArgument("key must be bytes-like, not %s" % type(key).__name__) from None
+            size = len(view)
+            # A buffer we can wipe; the library rejects any size but 32.
+            buffer = (ctypes.c_ubyte * size).from_buffer_copy(view) if size else (ctypes.c_ubyte * 1)()
+            try:
+                _lib.lv_vault_open(byref(handle), path_bytes, buffer, size, create_flag)
+            finally:
+                ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
+        else:
+            if isinstance(passphrase, str):
+                if "\0" in passphrase:
+                    raise InvalidArgument("passphrase contains a NUL character")
+                try:
+                    encoded = passphrase.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InvalidArgument("passphrase is not valid Unicode text") from None
+            elif isinstance(passphrase, (bytes, bytearray)):
+                if b"\0" in passphrase:
+                    raise InvalidArgument("passphrase contains a NUL byte")
+                encoded = bytes(passphrase)
+            else:
+                raise InvalidArgument("passphrase must be a str, not %s" % type(passphrase).__name__)
+            buffer = ctypes.create_string_buffer(encoded)
+            try:
+                _lib.lv_vault_open_passphrase(byref(handle), path_bytes, buffer, create_flag)
+            finally:
+                ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
+        return cls(handle, path)
+
+    @property
+    def path(self):
+        """The path the vault was opened with."""
+        return self._path
+
+    @property
+    def closed(self):
+        return self._closed
+
+    def close(self):
+        """Releases the file. Idempotent; later calls raise FailedPrecondition."""
+        if self._handle is not None:
+            self._closed = True
+            _lib.lv_vault_close(self._handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.close()
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            self._handle = None
+            try:
+                _lib.lv_vault_destroy(handle)
+            except Exception:  # interpreter shutdown: nothing sensible left to do
+                pass
+
+    def __repr__(self):
+        return "<linkvault.Vault %r%s>" % (self._path, " closed" if self._closed else "")
+
+    def tenant(self, tenant_id):
+        """A handle on one tenant (cheap; no I/O). Ids are 1-128 bytes of UTF-8."""
+        return Tenant(self, tenant_id)
+
+    def providers(self):
+        """The catalog: a list of provider spec dicts (key, name, auth_type,
+        credential_fields, scopes, rate_limits, features)."""
+        return _loads(_call_for_string(_lib.lv_provider_list, self._handle))
+
+    def register_provider(self, spec):
+        """Adds a provider (a spec dict, or its JSON text) for this Vault object.
+
+        The registration is not stored in the file: register it again after
+        each open. Returns the spec as the library parsed it. A taken key is
+        :class:`~linkvault.AlreadyExists`, a malformed spec
+        :class:`~linkvault.InvalidArgument`.
+        """
+        spec_json = _text(spec, "spec") if isinstance(spec, str) else _json(spec, "spec")
+        return _loads(_call_for_string(_lib.lv_provider_register, self._handle, spec_json))
+
+    def verify_audit(self):
+        """Checks every tenant's activity chain.
+
+        Returns ``{"checked": int, "ok": bool, "first_bad": str | None}``,
+        ``first_bad`` being the id of the first entry that fails.
+        """
+        report = _loads(_call_for_string(_lib.lv_audit_verify, self._handle))
+        return {"checked": report["checked"], "ok": report["ok"],
+                "first_bad": report.get("first_bad")}
+
+    def purge_tenant(self, actor, tenant_id):
+        """Destroys a tenant's keys (crypto-shredding) and deletes its
+        integrations, jobs and activity. Needs an admin or system actor.
+
+        Returns the counts: ``{"integrations", "activity", "jobs", "keys"}``.
+        A backup of the file taken before still holds the keys.
+        """
+        actor_json = _actor_json(actor)
+        return _loads(_call_for_string(_lib.lv_tenant_purge, self._handle, actor_json,
+                                       _text(tenant_id, "tenant")))
+
+
+# ------------------------------------------------------------------- Tenant --
+
+class Tenant:
+    """Every integration operation, scoped to one tenant.
+
+    Obtain with ``vault.tenant("acme")``. An id that belongs to another tenant
+    is :class:`~linkvault.NotFound`, exactly like an id that does not exist.
+    Ids may be given as str or as the record itself.
+    """
+
+    __slots__ = ("_vault", "_handle", "_id", "_tenant")
+
+    def __init__(self, vault, tenant_id):
+        encoded = _text(tenant_id, "tenant")
+        if not encoded or len(encoded) > _MAX_TENANT_ID_BYTES:
+            raise InvalidArgument("tenant id must be 1 to %d bytes of UTF-8, got %d"
+                                  % (_MAX_TENANT_ID_BYTES, len(encoded)))
+        self._vault = vault  # keeps the handle alive
+        self._handle = vault._handle
+        self._id = tenant_id
+        self._tenant = encoded
+
+    @property
+    def id(self):
+        return self._id
+
+    @property
+    def vault(self):
+        return self._vault
+
+    def __repr__(self):
+        return "<linkvault.Tenant %r>" % self._id
+
+    # -- reads: open to every role -----------------------------------------
+
+    def get(self, integration_id):
+        """The integration with this id; :class:`~linkvault.NotFound` otherwise."""
+        return Integration(_loads(_call_for_string(
+            _lib.lv_integration_get, self._handle, self._tenant,
+            _object_id(integration_id, "integration_id"))))
+
+    def find(self, provider, name="default"):
+        """The integration (tenant, provider, name), or None."""
+        data = _loads(_call_for_string(
+            _lib.lv_integration_find, self._handle, self._tenant,
+            _text(provider, "provider"), _optional_text(name, "name")))
+        return None if data is None else Integration(data)
+
+    def list(self, provider=None, status=None):
+        """The tenant's integrations, optionally only one provider's and/or one status."""
+        criteria = {}
+        if provider is not None:
+            criteria["provider"] = provider
+        if status is not None:
+            criteria["status"] = status
+        filter_json = _json(criteria, "filter") if criteria else None
+        return [Integration(item) for item in _loads(_call_for_string(
+            _lib.lv_integration_list, self._handle, self._tenant, filter_json))]
+
+    def activity(self, integration_id=None, limit=50, before=None):
+        """Activity entries, newest first.
+
+        ``integration_id=None`` lists the whole tenant. ``limit`` is 1-1000.
+        ``before`` is an entry (or its id): only entries older than it, to page
+        backwards.
+        """
+        _integer(limit, "limit", -_C_INT_MAX - 1, _C_INT_MAX)
+        entries = _loads(_call_for_string(
+            _lib.lv_activity_list, self._handle, self._tenant,
+            None if integration_id is None else _object_id(integration_id, "integration_id"),
+            limit,
+            None if before is None else _object_id(before, "before")))
+        return [ActivityEntry(item) for item in entries]
+
+    def quota(self):
+        """The maximum number of integrations that are not disconnected, or None."""
+        value = c_int64()
+        _lib.lv_tenant_get_quota(self._handle, byref(value), self._tenant)
+        return None if value.value < 0 else value.value
+
+    # -- changes: admin or system only ---------------------------------------
+
+    def connect(self, actor, provider, credentials, name="default", account=None, scopes=None,
+                expires_at=None, sync_config=None):
+        """Connects ``provider`` with ``credentials`` (a dict of field to str).
+
+        Validation failures are :class:`~linkvault.InvalidArgument` naming the
+        field; a live (tenant, provider, name) is
+        :class:`~linkvault.AlreadyExists` (a disconnected one is reconnected in
+        place, same id); the tenant quota is
+        :class:`~linkvault.QuotaExceeded`. ``expires_at``: an aware datetime or
+        epoch seconds. ``sync_config``: a dict of the five sync_config keys.
+        """
+        options = {"name": "default" if name is None else name}
+        if account is not None:
+            options["account"] = account
+        if scopes is not None:
+            if isinstance(scopes, (str, bytes)):
+                raise InvalidArgument("scopes must be a list of str, not a single %s"
+                                      % type(scopes).__name__)
+            try:
+                options["scopes"] = list(scopes)
+            except TypeError:
+                raise InvalidArgument("scopes must be a list of str") from None
+        if expires_at is not None:
+            options["expires_at"] = _time_text(expires_at, "expires_at")
+        if sync_config is not None:
+            options["sync_config"] = sync_config
+        return Integration(_loads(_call_for_string(
+            _lib.lv_integration_connect, self._handle, self._tenant, _actor_json(actor),
+            _text(provider, "provider"), _credentials_json(credentials),
+            _json(options, "options"))))
+
+    def update_credentials(self, actor, integration_id, credentials, expires_at=None):
+        """Replaces the sealed credentials (and, if given, the expiry)."""
+        options = None
+        if expires_at is not None:
+            options = _json({"expires_at": _time_text(expires_at, "expires_at")}, "options")
+        return Integration(_loads(_call_for_string(
+            _lib.lv_integration_update_credentials, self._handle, self._tenant,
+            _actor_json(actor), _object_id(integration_id, "integration_id"),
+            _credentials_json(credentials), options)))
+
+    def reveal_credentials(self, actor, integration_id):
+        """The plaintext credentials as a dict; logs ``credentials_revealed``.
+
+        A disconnected integration is :class:`~linkvault.FailedPrecondition`.
+        The library's copy is wiped; the returned dict cannot be, so drop it soon.
+        """
+        return _loads(_call_for_string(
+            _lib.lv_integration_reveal_credentials, self._handle, self._tenant,
+            _actor_json(actor), _object_id(integration_id, "integration_id")))
+
+    def test(self, actor, integration_id, tester):
+        """Runs the host's ``tester(credentials: dict) -> (bool, str)``.
+
+        ``(True, msg)`` logs ``test_success`` and brings an ``error``
+        integration back to ``connected``; ``(False, msg)``, a tester that
+        raises, or one that returns anything else logs ``test_failed`` and sets
+        status ``error`` with ``last_error = msg``. Either way the call returns
+        a :class:`TestResult`; a raising tester's message is ``"Type: text"``.
+        ``KeyboardInterrupt``/``SystemExit`` in the tester are recorded as a
+        failure too and then re-raised. Disconnected:
+        :class:`~linkvault.FailedPrecondition` (the tester is not called).
+        """
+        if not callable(tester):
+            raise InvalidArgument("tester must be callable, not %s" % type(tester).__name__)
+        actor_json = _actor_json(actor)
+        identifier = _object_id(integration_id, "integration_id")
+        escaped = []
+
+        def bridge(reply, credentials_json, user_data):
+            # Runs inside the library's call, on this thread, with the GIL
+            # re-acquired. Nothing may escape into C: ctypes would only print it.
+            try:
+                try:
+                    credentials = _loads(string_at(credentials_json)) if credentials_json else {}
+                    success, message = _tester_outcome(tester(credentials))
+                except Exception as error:
+                    success, message = False, _describe(error)
+                except BaseException as error:
+                    escaped.append(error)
+                    success, message = False, _describe(error)
+                finally:
+                    credentials = None
+                encoded = message.replace("\0", "\ufffd").encode("utf-8", "replace")
+                if _lib.lv_tester_reply_set(reply, 1 if success else 0, encoded):
+                    _lib.lv_tester_reply_set(
+                        reply, 0, b"the tester's message was refused: "
+                        + _native.last_error_message().encode("utf-8", "replace"))
+                return 0
+            except BaseException:
+                return 1  # no reply set: the library records a failed test
+
+        # `callback` must outlive the C call: it is a local of this frame.
+        callback = _native.TESTER_FUNCTION(bridge)
+        result = _loads(_call_for_string(
+            _lib.lv_integration_test, self._handle, self._tenant, actor_json, identifier,
+            callback, None))
+        if escaped:
+            raise escaped[0]
+        return TestResult(bool(result["success"]), result.get("message") or "")
+
+    def disconnect(self, actor, integration_id):
+        """Wipes the credentials and mask and sets ``disconnected``; the row and
+        its history stay. Pending jobs are cancelled."""
+        return Integration(_loads(_call_for_string(
+            _lib.lv_integration_disconnect, self._handle, self._tenant, _actor_json(actor),
+            _object_id(integration_id, "integration_id"))))
+
+    def mark_error(self, actor, integration_id, message):
+        """Sets status ``error`` with ``last_error = message``; logs ``status_error``."""
+        return Integration(_loads(_call_for_string(
+            _lib.lv_integration_mark_error, self._handle, self._tenant, _actor_json(actor),
+            _object_id(integration_id, "integration_id"), _text(message, "message"))))
+
+    def set_quota(self, max_integrations, actor=None):
+        """Limits integrations that are not disconnected; ``None`` removes the limit.
+
+        ``actor=None`` is the host itself (``SYSTEM_ACTOR``); a member actor is
+        :class:`~linkvault.PermissionDenied`.
+        """
+        if max_integrations is None:
+            limit = -1  # the C ABI's "no limit"
+        else:
+            limit = _integer(max_integrations, "max_integrations", 0, _INT64_MAX)
+        _lib.lv_tenant_set_quota(self._handle, self._tenant,
+                                 _actor_json(SYSTEM_ACTOR if actor is None else actor), limit)
+
+
+def _tester_outcome(outcome):
+    """(success, message) from what a tester returned; TypeError if unusable."""
+    if isinstance(outcome, (tuple, list)) and len(outcome) == 2:
+        success, message = outcome
+        return bool(success), "" if message is None else str(message)
+    raise TypeError("the tester must return (bool, str), not %s" % type(outcome).__name__)
+
+
+def _describe(error):
+    text = str(error)
+    name = type(error).__name__
+    return "%s: %s" % (name, text) if text else name

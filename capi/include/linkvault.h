@@ -1,0 +1,296 @@
+/*
+ * linkvault.h — the C ABI of linkvault (liblinkvault_c.so), DESIGN.md §8.
+ *
+ * Pure C (C89-compatible declarations); usable from C, C++ and any runtime
+ * with a C FFI. The shape is agreed in notes/capi_spec.md and shared with the
+ * Python ctypes binding.
+ *
+ * Conventions
+ *   - Every function returns an int status, LV_OK (0) or one of the LV_*
+ *     codes below (the same numbers as the C++ linkvault::ErrorCode and the
+ *     Python exceptions), except lv_version, lv_abi_version, lv_status_name,
+ *     lv_last_error_message, lv_string_free and lv_vault_destroy.
+ *   - Outputs come through out-parameters placed first after the handle and
+ *     named `out`. `*out` is set to NULL (or 0) on entry, whatever happens,
+ *     and is filled only when the call returns LV_OK. A NULL `out` is
+ *     LV_INVALID_ARGUMENT.
+ *   - Strings the library returns as `char*` are NUL-terminated UTF-8 JSON,
+ *     owned by the caller, and must be freed with lv_string_free(), which
+ *     wipes them before freeing (revealed credentials travel this way).
+ *   - Every `const char*` input must be valid UTF-8 and at most 1 MiB
+ *     (LV_MAX_INPUT_BYTES, without the NUL); NULL where the declaration does
+ *     not allow it is LV_INVALID_ARGUMENT. The library never keeps a pointer
+ *     to an input after the call returns.
+ *   - JSON inputs are parsed strictly: malformed JSON, an unknown key, a
+ *     duplicate key or a value of the wrong type is LV_INVALID_ARGUMENT, and
+ *     the message names the key. A JSON null for an optional key means the
+ *     same as leaving the key out.
+ *   - Times in JSON are RFC 3339 UTC text ("2026-11-22T03:04:05.678Z") or
+ *     null. Input times accept any RFC 3339 offset.
+ *   - After a failed call, lv_last_error_message() says what was wrong (it
+ *     never contains a secret). It is per thread.
+ *
+ * Handles
+ *   An lv_vault is opaque. The library recognises its own live handles: a
+ *   destroyed handle, a pointer that is not a handle, or a handle of the wrong
+ *   kind is LV_INVALID_ARGUMENT (never a crash, as long as the memory was not
+ *   since handed out again as a new vault). Destroying NULL is a no-op.
+ *
+ * Threads
+ *   A vault handle may be shared by any number of threads; calls on it are
+ *   thread-safe. lv_vault_destroy must not race with other calls on the same
+ *   handle that the host still expects to succeed (they get
+ *   LV_INVALID_ARGUMENT or LV_FAILED_PRECONDITION, but never crash).
+ *
+ * Callbacks
+ *   Host callbacks (the tester) take `void* user_data` last and answer
+ *   through a reply handle that the library owns and copies from, so no
+ *   memory crosses from the host to the library. They run on the calling
+ *   thread, outside any database transaction, and may call lv_ functions
+ *   (including on the same vault). A callback must return normally: it must
+ *   not longjmp out, and a C++ callback must not let an exception escape
+ *   (either would skip the library's cleanup and leave secrets in memory).
+ */
+#ifndef LINKVAULT_H
+#define LINKVAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LV_API __attribute__((visibility("default")))
+#else
+#define LV_API
+#endif
+
+/* The ABI version this header describes; lv_abi_version() returns the one
+ * the loaded library implements. Bumped on any incompatible change. */
+#define LV_ABI_VERSION 1
+
+/* The largest accepted `const char*` input, in bytes without the NUL. */
+#define LV_MAX_INPUT_BYTES (1024 * 1024)
+
+/* Status codes (DESIGN.md §6). */
+#define LV_OK 0
+#define LV_INVALID_ARGUMENT 1
+#define LV_NOT_FOUND 2
+#define LV_ALREADY_EXISTS 3
+#define LV_PERMISSION_DENIED 4
+#define LV_QUOTA_EXCEEDED 5
+#define LV_FAILED_PRECONDITION 6
+#define LV_CONFLICT 7
+#define LV_WRONG_KEY 8
+#define LV_INTEGRITY 9
+#define LV_BUSY 10
+#define LV_IO 11
+#define LV_CANCELLED 12
+#define LV_UPSTREAM 13 /* a host callback failed */
+#define LV_INTERNAL 14 /* a bug, or out of memory */
+
+/* An open vault file. Opaque; created by lv_vault_open*, freed by
+ * lv_vault_destroy. */
+typedef struct lv_vault lv_vault;
+
+/* A tester's answer. Opaque, owned by the library, valid only during the
+ * tester callback it was passed to. */
+typedef struct lv_tester_reply lv_tester_reply;
+
+/* ---- Library ------------------------------------------------------------ */
+
+/* The library version, e.g. "0.1.0". Static; never free it. */
+LV_API const char* lv_version(void);
+
+/* The ABI version the loaded library implements (== LV_ABI_VERSION). */
+LV_API int lv_abi_version(void);
+
+/* "OK", "INVALID_ARGUMENT", ... as spelled in DESIGN.md §6; "UNKNOWN" for a
+ * number that is not a status. Static; never free it. */
+LV_API const char* lv_status_name(int status);
+
+/* What the last failed lv_ call on this thread was about; "" if the last
+ * call succeeded. Owned by the library; valid until this thread's next lv_
+ * call. Never NULL. */
+LV_API const char* lv_last_error_message(void);
+
+/* Wipes then frees a string the library returned. NULL is a no-op. */
+LV_API void lv_string_free(char* s);
+
+/* ---- Vault -------------------------------------------------------------- */
+
+/* Opens (create != 0: creates if missing) the vault file at `path` with a
+ * 32-byte raw master key. A wrong key is LV_WRONG_KEY and leaves the file
+ * unchanged; a key_length other than 32 is LV_INVALID_ARGUMENT. The library
+ * copies the key into secure memory; the caller still owns `key`.
+ * On LV_OK, *out is a handle the caller frees with lv_vault_destroy. */
+LV_API int lv_vault_open(lv_vault** out, const char* path, const uint8_t* key,
+                         size_t key_length, int create);
+
+/* As lv_vault_open, with a passphrase stretched by Argon2id (slow on
+ * purpose: tens to hundreds of milliseconds). */
+LV_API int lv_vault_open_passphrase(lv_vault** out, const char* path,
+                                    const char* passphrase, int create);
+
+/* Releases the vault's connections. Later calls on the handle return
+ * LV_FAILED_PRECONDITION; the handle must still be destroyed. Idempotent;
+ * NULL is LV_OK. */
+LV_API int lv_vault_close(lv_vault* vault);
+
+/* Closes the vault if needed and frees the handle. NULL is a no-op; so is a
+ * pointer that is not a live handle. */
+LV_API void lv_vault_destroy(lv_vault* vault);
+
+/* ---- Integrations ------------------------------------------------------- */
+
+/* actor_json, wherever it appears:
+ *   {"user_id":"u-1","user_name":"Alice","role":"admin"|"member"|"system"}
+ *   user_id (non-empty) and role are required; user_name is optional.
+ * Changes need role admin or system, else LV_PERMISSION_DENIED.
+ *
+ * Integration JSON (the `char** out` of connect/get/update/disconnect/...):
+ *   {"id","tenant","provider","name","account"(str|null),"status",
+ *    "credential_mask","scopes"([str]),"expires_at","connected_by",
+ *    "connected_at","disconnected_at","last_used_at","last_refreshed_at",
+ *    "refresh_count"(int),"last_error"(str|null),"sync_config"(obj|null),
+ *    "last_sync_at","last_sync_status"(str|null),"created_at","updated_at"}
+ *
+ * An integration id that belongs to another tenant is LV_NOT_FOUND, exactly
+ * as one that does not exist. */
+
+/* Connects `tenant` to `provider` with credentials_json, a JSON object of
+ * string values ({"bot_token":"xoxb-..."}). options_json is NULL or an object
+ * with any of: "name" (str, default "default"), "account" (str|null),
+ * "scopes" ([str]|null), "expires_at" (RFC 3339|null), "sync_config"
+ * (object|null: auto_sync, interval_minutes, direction, conflict_resolution,
+ * import_historical). Errors: LV_INVALID_ARGUMENT naming the field,
+ * LV_ALREADY_EXISTS, LV_QUOTA_EXCEEDED, LV_PERMISSION_DENIED.
+ * *out: the integration; free with lv_string_free. */
+LV_API int lv_integration_connect(lv_vault* vault, char** out, const char* tenant,
+                                  const char* actor_json, const char* provider,
+                                  const char* credentials_json,
+                                  const char* options_json);
+
+/* *out: the integration; free with lv_string_free. */
+LV_API int lv_integration_get(lv_vault* vault, char** out, const char* tenant,
+                              const char* integration_id);
+
+/* *out: the integration with this provider and name (NULL name = "default"),
+ * or the text "null" when there is none; free with lv_string_free. */
+LV_API int lv_integration_find(lv_vault* vault, char** out, const char* tenant,
+                               const char* provider, const char* name);
+
+/* *out: a JSON array of integrations; free with lv_string_free.
+ * filter_json is NULL or {"provider":str|null,"status":str|null}. */
+LV_API int lv_integration_list(lv_vault* vault, char** out, const char* tenant,
+                               const char* filter_json);
+
+/* Replaces the credentials (validated as in connect). options_json is NULL or
+ * {"expires_at": RFC 3339|null}. *out: the integration; free with
+ * lv_string_free. */
+LV_API int lv_integration_update_credentials(lv_vault* vault, char** out,
+                                             const char* tenant,
+                                             const char* actor_json,
+                                             const char* integration_id,
+                                             const char* credentials_json,
+                                             const char* options_json);
+
+/* *out: the plaintext credentials, {"field":"value",...}. Logged as
+ * credentials_revealed. A disconnected integration is
+ * LV_FAILED_PRECONDITION. Free *out with lv_string_free (it wipes). */
+LV_API int lv_integration_reveal_credentials(lv_vault* vault, char** out,
+                                             const char* tenant,
+                                             const char* actor_json,
+                                             const char* integration_id);
+
+/* A tester checks credentials with the provider. credentials_json is the
+ * plaintext credentials object, valid only during the call (the library
+ * wipes it afterwards; do not keep it). The tester answers with
+ * lv_tester_reply_set and returns 0. Not setting the reply, or returning
+ * non-zero, counts as a failed test. */
+typedef int (*lv_tester_fn)(lv_tester_reply* reply, const char* credentials_json,
+                            void* user_data);
+
+/* Records the tester's answer: success != 0 for a pass, and a message (NULL
+ * for none; UTF-8, at most 1 MiB; never a secret: it is stored as the
+ * integration's last_error and in the activity log). The library copies the
+ * message. Calling it again replaces the answer. */
+LV_API int lv_tester_reply_set(lv_tester_reply* reply, int success,
+                               const char* message);
+
+/* Runs `tester` on the integration's credentials and records the outcome
+ * (test_success, or test_failed with status error). The call succeeds
+ * whether the test passed or failed; *out is {"success":bool,"message":str};
+ * free with lv_string_free. A disconnected integration is
+ * LV_FAILED_PRECONDITION. */
+LV_API int lv_integration_test(lv_vault* vault, char** out, const char* tenant,
+                               const char* actor_json,
+                               const char* integration_id, lv_tester_fn tester,
+                               void* user_data);
+
+/* Wipes the credentials and marks the integration disconnected (its row and
+ * history stay). *out: the integration; free with lv_string_free. */
+LV_API int lv_integration_disconnect(lv_vault* vault, char** out,
+                                     const char* tenant, const char* actor_json,
+                                     const char* integration_id);
+
+/* Sets status error with `message` as last_error. *out: the integration;
+ * free with lv_string_free. */
+LV_API int lv_integration_mark_error(lv_vault* vault, char** out,
+                                     const char* tenant, const char* actor_json,
+                                     const char* integration_id,
+                                     const char* message);
+
+/* ---- Tenants ------------------------------------------------------------ */
+
+/* Limits the tenant's integrations that are not disconnected;
+ * max_integrations < 0 removes the limit. */
+LV_API int lv_tenant_set_quota(lv_vault* vault, const char* tenant,
+                               const char* actor_json, int64_t max_integrations);
+
+/* *out: the tenant's limit, or -1 when there is none. */
+LV_API int lv_tenant_get_quota(lv_vault* vault, int64_t* out, const char* tenant);
+
+/* Destroys the tenant's keys and deletes its integrations, jobs and activity.
+ * *out: {"integrations":n,"activity":n,"jobs":n,"keys":n}; free with
+ * lv_string_free. */
+LV_API int lv_tenant_purge(lv_vault* vault, char** out, const char* actor_json,
+                           const char* tenant);
+
+/* ---- Activity ----------------------------------------------------------- */
+
+/* The tenant's activity, newest first: of one integration, or of the whole
+ * tenant when integration_id is NULL. limit is 1..1000; before is NULL or an
+ * entry id (only older entries). *out: a JSON array of
+ *   {"id","tenant","integration_id"(str|null),"action","user_id","user_name",
+ *    "details"(object),"created_at","sequence"(int)}
+ * free with lv_string_free. */
+LV_API int lv_activity_list(lv_vault* vault, char** out, const char* tenant,
+                            const char* integration_id, int limit,
+                            const char* before);
+
+/* ---- Providers and audit ------------------------------------------------ */
+
+/* *out: a JSON array of provider specs
+ *   {"key","name","auth_type","credential_fields":[{"name","label","type",
+ *    "required","placeholder"}],"scopes","rate_limits","features"}
+ * free with lv_string_free. */
+LV_API int lv_provider_list(lv_vault* vault, char** out);
+
+/* Adds a provider to this vault handle's catalog (not stored in the file).
+ * A taken key is LV_ALREADY_EXISTS. *out: the spec as stored; free with
+ * lv_string_free. */
+LV_API int lv_provider_register(lv_vault* vault, char** out, const char* spec_json);
+
+/* Checks every tenant's activity chain. *out:
+ * {"checked":n,"ok":bool,"first_bad":null|"entry id"}; free with
+ * lv_string_free. A broken chain is reported here, not as an error status. */
+LV_API int lv_audit_verify(lv_vault* vault, char** out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LINKVAULT_H */

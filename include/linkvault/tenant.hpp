@@ -1,0 +1,94 @@
+// Tenant — every integration operation runs through one tenant (DESIGN.md §5).
+//
+// A Tenant is a cheap handle obtained from Vault::tenant(); it shares the
+// vault and may be used from any thread. An id that belongs to another tenant
+// is Error(NOT_FOUND), exactly as an id that does not exist. Changes need an
+// Actor with role admin or system, else Error(PERMISSION_DENIED) and nothing
+// changes. Host callbacks (the tester) run outside any database transaction.
+#pragma once
+
+#include "linkvault/activity.hpp"
+#include "linkvault/actor.hpp"
+#include "linkvault/integration.hpp"
+#include "linkvault/secret.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace linkvault {
+
+class VaultCore;
+
+struct ConnectOptions {
+  std::string name = "default";
+  std::optional<std::string> account;
+  std::vector<std::string> scopes;
+  std::optional<TimeMs> expires_at;
+  std::optional<SyncConfig> sync_config;
+};
+
+struct ListFilter {
+  std::optional<std::string> provider;
+  std::optional<IntegrationStatus> status;
+};
+
+struct ActivityQuery {
+  int limit = 50;                     // 1..1000
+  std::optional<std::string> before;  // an entry id: only older entries
+};
+
+struct TestResult {
+  bool success = false;
+  std::string message;
+};
+
+// The host's credential check (e.g. a call to the provider's API). Returning
+// {false, msg} or throwing both record a failed test.
+using Tester = std::function<TestResult(const Credentials&)>;
+
+class Tenant {
+ public:
+  const std::string& id() const noexcept { return id_; }
+
+  Integration connect(const Actor& actor, std::string_view provider,
+                      const Credentials& credentials,
+                      const ConnectOptions& options = {});
+  Integration get(std::string_view integration_id) const;
+  std::optional<Integration> find(std::string_view provider,
+                                  std::string_view name = "default") const;
+  std::vector<Integration> list(const ListFilter& filter = {}) const;
+
+  Integration update_credentials(const Actor& actor,
+                                 std::string_view integration_id,
+                                 const Credentials& credentials,
+                                 std::optional<TimeMs> expires_at = std::nullopt);
+  Credentials reveal_credentials(const Actor& actor,
+                                 std::string_view integration_id);
+  TestResult test(const Actor& actor, std::string_view integration_id,
+                  const Tester& tester);
+  Integration disconnect(const Actor& actor, std::string_view integration_id);
+  Integration mark_error(const Actor& actor, std::string_view integration_id,
+                         std::string_view message);
+
+  // Maximum integrations that are not disconnected; nullopt removes the limit.
+  void set_quota(const Actor& actor, std::optional<std::int64_t> max_integrations);
+  std::optional<std::int64_t> quota() const;
+
+  // Newest first. integration_id nullopt: the whole tenant.
+  std::vector<ActivityEntry> activity(
+      const std::optional<std::string>& integration_id,
+      const ActivityQuery& query = {}) const;
+
+ private:
+  friend class Vault;
+  Tenant(std::shared_ptr<VaultCore> core, std::string id);
+  std::shared_ptr<VaultCore> core_;
+  std::string id_;
+};
+
+}  // namespace linkvault

@@ -1,0 +1,75 @@
+// Vault — one SQLCipher-encrypted file holding every tenant's integrations,
+// sealed credentials, keyring and activity log (DESIGN.md §3–5).
+//
+// Opening derives the file's keys from the MasterSecret; a wrong secret is
+// Error(WRONG_KEY) and leaves the file byte-for-byte unchanged. A Vault is
+// thread-safe: any number of threads may share it (each operation borrows a
+// connection from a small pool), and several processes may open the same
+// file. Moving a Vault is cheap; Tenants obtained from it keep it alive.
+#pragma once
+
+#include "linkvault/actor.hpp"
+#include "linkvault/master_secret.hpp"
+#include "linkvault/provider.hpp"
+#include "linkvault/tenant.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace linkvault {
+
+class VaultCore;
+
+struct OpenOptions {
+  bool create = true;  // create the file if it does not exist
+};
+
+struct AuditReport {
+  std::int64_t checked = 0;
+  bool ok = true;
+  std::optional<std::string> first_bad;  // the first entry id that fails
+};
+
+struct PurgeReport {
+  std::int64_t integrations = 0;
+  std::int64_t activity = 0;
+  std::int64_t jobs = 0;
+  std::int64_t keys = 0;  // key versions destroyed
+};
+
+class Vault {
+ public:
+  static Vault open(const std::string& path, const MasterSecret& secret,
+                    const OpenOptions& options = {});
+  Vault(Vault&&) noexcept;
+  Vault& operator=(Vault&&) noexcept;
+  ~Vault();
+
+  // Error(INVALID_ARGUMENT) for an empty id or one over 128 bytes.
+  Tenant tenant(std::string_view tenant_id) const;
+
+  std::vector<ProviderSpec> providers() const;
+  // Adds a provider for this Vault object (not stored in the file);
+  // Error(ALREADY_EXISTS) if the key is taken.
+  ProviderSpec register_provider(std::string_view spec_json);
+
+  AuditReport verify_audit() const;
+  PurgeReport purge_tenant(const Actor& actor, std::string_view tenant_id);
+
+  // Releases connections; later calls fail with FAILED_PRECONDITION. Tenants
+  // still held see the vault as closed too. Idempotent.
+  void close();
+
+  // For tests, tools and the bench: the shared implementation.
+  const std::shared_ptr<VaultCore>& core() const noexcept { return core_; }
+
+ private:
+  explicit Vault(std::shared_ptr<VaultCore> core);
+  std::shared_ptr<VaultCore> core_;
+};
+
+}  // namespace linkvault

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up, builds, and runs the demo on ./linkvault-demo.vault in the current
+# directory: two tenants connect providers, test, reveal, disconnect, read the
+# activity log and verify the audit chain.
+set -euo pipefail
+work_dir="$(pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$work_dir"
+exec /usr/bin/python3 "$repo_root/examples/python/quickstart.py" "$work_dir/linkvault-demo.vault"

@@ -1,0 +1,303 @@
+// ProviderSpec from and to JSON (DESIGN.md §5). A spec is host input, so the
+// parser is strict: unknown or repeated keys, wrong types, bad identifiers and
+// empty required values are Error(INVALID_ARGUMENT) naming the key by its path
+// ("credential_fields[1].type"). to_json() writes the same shape back, with
+// every key present, so parse(to_json(spec)) == spec.
+#include "linkvault/provider.hpp"
+
+#include "core/json_text.hpp"
+#include "core/message_text.hpp"
+#include "linkvault/error.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace linkvault {
+namespace {
+
+// Bounds that keep a catalog entry a small, displayable thing. Credential
+// fields are capped at 64 because validate_credentials() accepts at most 64.
+constexpr std::size_t max_identifier_bytes = 64;
+constexpr std::size_t max_text_bytes = 1024;
+constexpr std::size_t max_list_entries = 256;
+constexpr std::size_t max_credential_fields = 64;
+
+[[noreturn]] void reject(const std::string& message) {
+  throw Error(ErrorCode::invalid_argument, "provider spec: " + message);
+}
+
+bool is_identifier(std::string_view text) noexcept {
+  if (text.empty() || text.size() > max_identifier_bytes) return false;
+  for (const char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+std::string element_path(std::string_view list, std::size_t index) {
+  return fmt::format("{}[{}]", list, index);
+}
+
+// Tracks which keys of one JSON object have been seen; DOM keeps repeated
+// keys, and a spec that says two things about one key is rejected.
+class KeySet {
+ public:
+  // `where` is appended to the message: "" at the top, " in 'path'" below.
+  explicit KeySet(std::string where) : where_(std::move(where)) {}
+  void add(std::string_view key) {
+    if (!keys_.insert(key).second) {
+      reject(fmt::format("duplicate key {}{}", quote_for_message(key), where_));
+    }
+  }
+  bool has(std::string_view key) const { return keys_.count(key) != 0; }
+
+ private:
+  std::string where_;
+  std::set<std::string_view, std::less<>> keys_;  // views into the parser's strings
+};
+
+std::string require_text(const std::string& path, simdjson::dom::element value,
+                         bool allow_empty) {
+  std::string_view text;
+  if (value.get(text) != simdjson::SUCCESS) reject(fmt::format("'{}' must be a string", path));
+  if (!allow_empty && text.empty()) reject(fmt::format("'{}' must not be empty", path));
+  if (text.size() > max_text_bytes) {
+    reject(fmt::format("'{}' is longer than {} bytes", path, max_text_bytes));
+  }
+  return std::string(text);
+}
+
+std::string require_identifier(const std::string& path, simdjson::dom::element value) {
+  std::string_view text;
+  if (value.get(text) != simdjson::SUCCESS) reject(fmt::format("'{}' must be a string", path));
+  if (!is_identifier(text)) {
+    reject(fmt::format("'{}' must match [a-z0-9_]{{1,64}}, got {}", path,
+                       quote_for_message(text)));
+  }
+  return std::string(text);
+}
+
+bool require_bool(const std::string& path, simdjson::dom::element value) {
+  bool result = false;
+  if (value.get(result) != simdjson::SUCCESS) {
+    reject(fmt::format("'{}' must be true or false", path));
+  }
+  return result;
+}
+
+simdjson::dom::object require_object(const std::string& path, simdjson::dom::element value) {
+  simdjson::dom::object object;
+  if (value.get(object) != simdjson::SUCCESS) {
+    reject(fmt::format("'{}' must be a JSON object", path));
+  }
+  return object;
+}
+
+simdjson::dom::array require_array(const std::string& path, simdjson::dom::element value) {
+  simdjson::dom::array array;
+  if (value.get(array) != simdjson::SUCCESS) {
+    reject(fmt::format("'{}' must be an array", path));
+  }
+  if (array.size() > max_list_entries) {
+    reject(fmt::format("'{}' has more than {} entries", path, max_list_entries));
+  }
+  return array;
+}
+
+// A list of distinct, non-empty strings (scopes, features).
+std::vector<std::string> require_string_list(const std::string& path,
+                                             simdjson::dom::element value) {
+  std::vector<std::string> result;
+  std::set<std::string, std::less<>> seen;
+  std::size_t index = 0;
+  for (const auto entry : require_array(path, value)) {
+    auto text = require_text(element_path(path, index), entry, /*allow_empty=*/false);
+    if (!seen.insert(text).second) {
+      reject(fmt::format("'{}' repeats {}", path, quote_for_message(text)));
+    }
+    result.push_back(std::move(text));
+    ++index;
+  }
+  return result;
+}
+
+std::map<std::string, std::int64_t> require_rate_limits(const std::string& path,
+                                                       simdjson::dom::element value) {
+  std::map<std::string, std::int64_t> result;
+  const auto object = require_object(path, value);
+  if (object.size() > max_list_entries) {
+    reject(fmt::format("'{}' has more than {} entries", path, max_list_entries));
+  }
+  for (const auto [name, limit] : object) {
+    if (name.empty() || name.size() > max_identifier_bytes) {
+      reject(fmt::format("'{}' names must be 1 to {} bytes", path, max_identifier_bytes));
+    }
+    // Only a plain integer: 60.0 and numbers beyond int64 are rejected.
+    if (limit.type() != simdjson::dom::element_type::INT64 ||
+        limit.get_int64().value_unsafe() < 0) {
+      reject(fmt::format("'{}' entry {} must be a non-negative integer", path,
+                         quote_for_message(name)));
+    }
+    if (!result.emplace(std::string(name), limit.get_int64().value_unsafe()).second) {
+      reject(fmt::format("'{}' repeats {}", path, quote_for_message(name)));
+    }
+  }
+  return result;
+}
+
+CredentialField parse_credential_field(const std::string& path, simdjson::dom::element value) {
+  CredentialField field;
+  KeySet keys(" in '" + path + "'");
+  bool has_label = false;
+  for (const auto [key, member] : require_object(path, value)) {
+    keys.add(key);
+    const std::string member_path = fmt::format("{}.{}", path, key);
+    if (key == "name") {
+      field.name = require_identifier(member_path, member);
+    } else if (key == "label") {
+      field.label = require_text(member_path, member, /*allow_empty=*/false);
+      has_label = true;
+    } else if (key == "type") {
+      std::string_view text;
+      std::optional<FieldType> type;
+      if (member.get(text) == simdjson::SUCCESS) type = parse_field_type(text);
+      if (!type) reject(fmt::format("'{}' must be one of secret, text, url, email", member_path));
+      field.type = *type;
+    } else if (key == "required") {
+      field.required = require_bool(member_path, member);
+    } else if (key == "placeholder") {
+      field.placeholder = require_text(member_path, member, /*allow_empty=*/true);
+    } else {
+      reject(fmt::format("unknown key {} in '{}'", quote_for_message(key), path));
+    }
+  }
+  if (!keys.has("name")) reject(fmt::format("'{}' is missing 'name'", path));
+  if (!keys.has("type")) reject(fmt::format("'{}' is missing 'type'", path));
+  if (!has_label) field.label = field.name;
+  return field;
+}
+
+std::vector<CredentialField> require_credential_fields(const std::string& path,
+                                                       simdjson::dom::element value) {
+  const auto array = require_array(path, value);
+  if (array.size() == 0) reject(fmt::format("'{}' must not be empty", path));
+  if (array.size() > max_credential_fields) {
+    reject(fmt::format("'{}' has more than {} entries", path, max_credential_fields));
+  }
+  std::vector<CredentialField> fields;
+  std::set<std::string, std::less<>> names;
+  std::size_t index = 0;
+  for (const auto entry : array) {
+    const std::string entry_path = element_path(path, index);
+    auto field = parse_credential_field(entry_path, entry);
+    if (!names.insert(field.name).second) {
+      reject(fmt::format("'{}.name' repeats credential field '{}'", entry_path, field.name));
+    }
+    fields.push_back(std::move(field));
+    ++index;
+  }
+  return fields;
+}
+
+void append_string_list(std::string& out, const std::vector<std::string>& list) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    append_json_quoted(out, list[i]);
+  }
+  out.push_back(']');
+}
+
+}  // namespace
+
+ProviderSpec parse_provider_spec(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (const auto error = parser.parse(json.data(), json.size()).get(root)) {
+    reject(fmt::format("not valid JSON ({})", simdjson::error_message(error)));
+  }
+  simdjson::dom::object object;
+  if (root.get(object) != simdjson::SUCCESS) reject("must be a JSON object");
+
+  ProviderSpec spec;
+  KeySet keys("");
+  for (const auto [key, value] : object) {
+    keys.add(key);
+    const std::string path(key);
+    if (key == "key") {
+      spec.key = require_identifier(path, value);
+    } else if (key == "name") {
+      spec.name = require_text(path, value, /*allow_empty=*/false);
+    } else if (key == "auth_type") {
+      std::string_view text;
+      std::optional<AuthType> type;
+      if (value.get(text) == simdjson::SUCCESS) type = parse_auth_type(text);
+      if (!type) reject("'auth_type' must be one of api_key, oauth2, basic");
+      spec.auth_type = *type;
+    } else if (key == "credential_fields") {
+      spec.fields = require_credential_fields(path, value);
+    } else if (key == "scopes") {
+      spec.scopes = require_string_list(path, value);
+    } else if (key == "rate_limits") {
+      spec.rate_limits = require_rate_limits(path, value);
+    } else if (key == "features") {
+      spec.features = require_string_list(path, value);
+    } else {
+      reject("unknown key " + quote_for_message(key));
+    }
+  }
+  for (const std::string_view required : {"key", "name", "auth_type", "credential_fields"}) {
+    if (!keys.has(required)) reject(fmt::format("missing required key '{}'", required));
+  }
+  return spec;
+}
+
+std::string to_json(const ProviderSpec& spec) {
+  std::string out;
+  out.reserve(256 + 128 * spec.fields.size());
+  out += R"({"key":)";
+  append_json_quoted(out, spec.key);
+  out += R"(,"name":)";
+  append_json_quoted(out, spec.name);
+  out += R"(,"auth_type":")";
+  out += to_string(spec.auth_type);
+  out += R"(","credential_fields":[)";
+  for (std::size_t i = 0; i < spec.fields.size(); ++i) {
+    const CredentialField& field = spec.fields[i];
+    if (i != 0) out.push_back(',');
+    out += R"({"name":)";
+    append_json_quoted(out, field.name);
+    out += R"(,"label":)";
+    append_json_quoted(out, field.label);
+    out += R"(,"type":")";
+    out += to_string(field.type);
+    out += R"(","required":)";
+    out += field.required ? "true" : "false";
+    out += R"(,"placeholder":)";
+    append_json_quoted(out, field.placeholder);
+    out.push_back('}');
+  }
+  out += R"(],"scopes":)";
+  append_string_list(out, spec.scopes);
+  out += R"(,"rate_limits":{)";
+  bool first = true;
+  for (const auto& [name, limit] : spec.rate_limits) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_quoted(out, name);
+    out += fmt::format(":{}", limit);
+  }
+  out += R"(},"features":)";
+  append_string_list(out, spec.features);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace linkvault

@@ -1,0 +1,477 @@
+#include "store/sqlcipher_session.hpp"
+
+#include "core/json_text.hpp"
+#include "store/sqlcipher_store.hpp"
+#include "store/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <thread>
+
+namespace linkvault {
+
+namespace {
+
+// Column order shared by every integration SELECT and read_integration().
+#define LV_INTEGRATION_COLUMNS                                                 \
+  "id, tenant, provider, name, account, status, credentials, credential_mask, " \
+  "scopes, expires_at, connected_by, connected_at, disconnected_at, "          \
+  "last_used_at, last_refreshed_at, refresh_count, last_error, sync_config, "  \
+  "last_sync_at, last_sync_status, created_at, updated_at"
+
+#define LV_ACTIVITY_COLUMNS                                                   \
+  "tenant, sequence, id, integration_id, action, user_id, user_name, details, " \
+  "created_at, key_version, mac"
+
+std::string scopes_to_json(const std::vector<std::string>& scopes) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < scopes.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_quoted(out, scopes[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::vector<std::string> scopes_from_json(std::string_view text) {
+  // One parser per thread: constructing one allocates, and get() is hot.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::array array;
+  if (parser.parse(text.data(), text.size(), true).get_array().get(array)) {
+    throw Error(ErrorCode::integrity, "stored scopes are not a JSON array");
+  }
+  std::vector<std::string> scopes;
+  for (auto element : array) {
+    std::string_view scope;
+    if (element.get_string().get(scope)) {
+      throw Error(ErrorCode::integrity, "stored scope is not a string");
+    }
+    scopes.emplace_back(scope);
+  }
+  return scopes;
+}
+
+template <typename Enum, typename Parse>
+Enum parse_stored(std::string_view text, Parse parse, const char* what) {
+  auto value = parse(text);
+  if (!value) {
+    throw Error(ErrorCode::integrity, fmt::format("stored {} '{}' is not valid", what, text));
+  }
+  return *value;
+}
+
+IntegrationRecord read_integration(const sql::Statement& row) {
+  IntegrationRecord record;
+  Integration& i = record.integration;
+  i.id = row.column_text(0);
+  i.tenant = row.column_text(1);
+  i.provider = row.column_text(2);
+  i.name = row.column_text(3);
+  i.account = row.column_optional_text(4);
+  i.status = parse_stored<IntegrationStatus>(row.column_text_view(5),
+                                             parse_integration_status, "status");
+  record.sealed_credentials = row.column_blob(6);
+  i.credential_mask = row.column_text(7);
+  i.scopes = scopes_from_json(row.column_text_view(8));
+  i.expires_at = row.column_optional_int(9);
+  i.connected_by = row.column_text(10);
+  i.connected_at = row.column_optional_int(11);
+  i.disconnected_at = row.column_optional_int(12);
+  i.last_used_at = row.column_optional_int(13);
+  i.last_refreshed_at = row.column_optional_int(14);
+  i.refresh_count = row.column_int(15);
+  i.last_error = row.column_optional_text(16);
+  if (!row.is_null(17)) i.sync_config = parse_sync_config(row.column_text_view(17));
+  i.last_sync_at = row.column_optional_int(18);
+  if (!row.is_null(19)) {
+    i.last_sync_status = parse_stored<SyncOutcome>(row.column_text_view(19),
+                                                   parse_sync_outcome, "sync status");
+  }
+  i.created_at = row.column_int(20);
+  i.updated_at = row.column_int(21);
+  return record;
+}
+
+// Binds every column in LV_INTEGRATION_COLUMNS order to ?1..?22.
+void bind_integration(sql::Statement& statement, const IntegrationRecord& record) {
+  const Integration& i = record.integration;
+  statement.bind(1, i.id).bind(2, i.tenant).bind(3, i.provider).bind(4, i.name);
+  statement.bind(5, i.account).bind(6, std::string_view(to_string(i.status)));
+  if (record.sealed_credentials.empty()) {
+    statement.bind_null(7);
+  } else {
+    statement.bind(7, std::span<const std::uint8_t>(record.sealed_credentials));
+  }
+  statement.bind(8, i.credential_mask).bind(9, scopes_to_json(i.scopes));
+  statement.bind(10, i.expires_at).bind(11, i.connected_by);
+  statement.bind(12, i.connected_at).bind(13, i.disconnected_at);
+  statement.bind(14, i.last_used_at).bind(15, i.last_refreshed_at);
+  statement.bind(16, i.refresh_count).bind(17, i.last_error);
+  if (i.sync_config) {
+    statement.bind(18, to_json(*i.sync_config));
+  } else {
+    statement.bind_null(18);
+  }
+  statement.bind(19, i.last_sync_at);
+  if (i.last_sync_status) {
+    statement.bind(20, std::string_view(to_string(*i.last_sync_status)));
+  } else {
+    statement.bind_null(20);
+  }
+  statement.bind(21, i.created_at).bind(22, i.updated_at);
+}
+
+ActivityEntry read_activity_entry(const sql::Statement& row) {
+  ActivityEntry entry;
+  entry.tenant = row.column_text(0);
+  entry.sequence = row.column_int(1);
+  entry.id = row.column_text(2);
+  entry.integration_id = row.column_optional_text(3);
+  entry.action = row.column_text(4);
+  entry.user_id = row.column_text(5);
+  entry.user_name = row.column_text(6);
+  entry.details = row.column_text(7);
+  entry.created_at = row.column_int(8);
+  return entry;
+}
+
+}  // namespace
+
+SqlCipherSession::SqlCipherSession(SqlCipherStore& store,
+                                   std::unique_ptr<sql::Connection> connection)
+    : store_(store), connection_(std::move(connection)) {}
+
+SqlCipherSession::~SqlCipherSession() {
+  if (in_transaction_) rollback();
+  store_.release(std::move(connection_));
+}
+
+void SqlCipherSession::begin_immediate(sql::Connection& connection) {
+  // busy_timeout already waits up to 5 s inside each attempt; a few attempts
+  // with a short pause ride out a long writer without waiting forever.
+  constexpr int attempts = 6;
+  for (int attempt = 1;; ++attempt) {
+    const int result = sqlite3_exec(connection.handle(), "BEGIN IMMEDIATE",
+                                    nullptr, nullptr, nullptr);
+    if (result == SQLITE_OK) return;
+    if ((result & 0xFF) != SQLITE_BUSY || attempt == attempts) {
+      sql::throw_sqlite(result, connection.handle(), "BEGIN IMMEDIATE");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+  }
+}
+
+void SqlCipherSession::begin(TransactionMode mode) {
+  if (in_transaction_) {
+    throw Error(ErrorCode::internal, "a transaction is already open on this session");
+  }
+  if (mode == TransactionMode::write) {
+    begin_immediate(*connection_);
+  } else {
+    connection_->exec("BEGIN");
+  }
+  in_transaction_ = true;
+}
+
+void SqlCipherSession::commit() {
+  connection_->exec("COMMIT");
+  in_transaction_ = false;
+}
+
+void SqlCipherSession::rollback() noexcept {
+  sqlite3_exec(connection_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  in_transaction_ = false;
+}
+
+// ---- keyring -------------------------------------------------------------
+
+std::vector<WrappedKey> SqlCipherSession::load_keys(std::string_view tenant,
+                                                    KeyPurpose purpose) {
+  auto statement = connection_->cached(
+      "SELECT version, state, wrapped, created_at FROM keyring "
+      "WHERE tenant = ?1 AND purpose = ?2 ORDER BY version");
+  statement->bind(1, tenant).bind(2, static_cast<std::int64_t>(purpose));
+  std::vector<WrappedKey> keys;
+  while (statement->step()) {
+    WrappedKey key;
+    key.tenant = std::string(tenant);
+    key.purpose = purpose;
+    key.version = static_cast<std::uint32_t>(statement->column_int(0));
+    key.state = static_cast<KeyState>(statement->column_int(1));
+    key.wrapped = statement->column_blob(2);
+    key.created_at = statement->column_int(3);
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+void SqlCipherSession::insert_key(const WrappedKey& key) {
+  auto statement = connection_->cached(
+      "INSERT INTO keyring (tenant, purpose, version, state, wrapped, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  statement->bind(1, key.tenant)
+      .bind(2, static_cast<std::int64_t>(key.purpose))
+      .bind(3, static_cast<std::int64_t>(key.version))
+      .bind(4, static_cast<std::int64_t>(key.state))
+      .bind(5, std::span<const std::uint8_t>(key.wrapped))
+      .bind(6, key.created_at);
+  try {
+    statement->run();
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::conflict) throw;
+    throw Error(ErrorCode::already_exists,
+                fmt::format("key version {} already exists", key.version));
+  }
+}
+
+void SqlCipherSession::set_key_state(std::string_view tenant, KeyPurpose purpose,
+                                     std::uint32_t version, KeyState state) {
+  auto statement = connection_->cached(
+      "UPDATE keyring SET state = ?4 WHERE tenant = ?1 AND purpose = ?2 AND version = ?3");
+  statement->bind(1, tenant)
+      .bind(2, static_cast<std::int64_t>(purpose))
+      .bind(3, static_cast<std::int64_t>(version))
+      .bind(4, static_cast<std::int64_t>(state))
+      .run();
+}
+
+void SqlCipherSession::destroy_key(std::string_view tenant, KeyPurpose purpose,
+                                   std::uint32_t version) {
+  // secure_delete zeroes the old cell content when the row shrinks.
+  auto statement = connection_->cached(
+      "UPDATE keyring SET state = ?4, wrapped = NULL "
+      "WHERE tenant = ?1 AND purpose = ?2 AND version = ?3");
+  statement->bind(1, tenant)
+      .bind(2, static_cast<std::int64_t>(purpose))
+      .bind(3, static_cast<std::int64_t>(version))
+      .bind(4, static_cast<std::int64_t>(KeyState::destroyed))
+      .run();
+}
+
+// ---- integrations --------------------------------------------------------
+
+std::optional<IntegrationRecord> SqlCipherSession::load_integration(std::string_view tenant,
+                                                                    std::string_view id) {
+  auto statement = connection_->cached(
+      "SELECT " LV_INTEGRATION_COLUMNS " FROM integrations WHERE id = ?1 AND tenant = ?2");
+  statement->bind(1, id).bind(2, tenant);
+  if (!statement->step()) return std::nullopt;
+  return read_integration(*statement);
+}
+
+std::optional<IntegrationRecord> SqlCipherSession::find_integration(std::string_view tenant,
+                                                                    std::string_view provider,
+                                                                    std::string_view name) {
+  auto statement = connection_->cached(
+      "SELECT " LV_INTEGRATION_COLUMNS
+      " FROM integrations WHERE tenant = ?1 AND provider = ?2 AND name = ?3");
+  statement->bind(1, tenant).bind(2, provider).bind(3, name);
+  if (!statement->step()) return std::nullopt;
+  return read_integration(*statement);
+}
+
+std::vector<Integration> SqlCipherSession::list_integrations(std::string_view tenant,
+                                                             const ListFilter& filter) {
+  auto statement = connection_->cached(
+      "SELECT " LV_INTEGRATION_COLUMNS " FROM integrations WHERE tenant = ?1 "
+      "AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR status = ?3) "
+      "ORDER BY created_at, id");
+  statement->bind(1, tenant).bind(2, filter.provider);
+  if (filter.status) {
+    statement->bind(3, std::string_view(to_string(*filter.status)));
+  } else {
+    statement->bind_null(3);
+  }
+  std::vector<Integration> integrations;
+  while (statement->step()) {
+    integrations.push_back(std::move(read_integration(*statement).integration));
+  }
+  return integrations;
+}
+
+std::int64_t SqlCipherSession::count_live_integrations(std::string_view tenant) {
+  auto statement = connection_->cached(
+      "SELECT count(*) FROM integrations WHERE tenant = ?1 AND status != 'disconnected'");
+  statement->bind(1, tenant);
+  statement->step();
+  return statement->column_int(0);
+}
+
+void SqlCipherSession::insert_integration(const IntegrationRecord& record) {
+  auto statement = connection_->cached(
+      "INSERT INTO integrations (" LV_INTEGRATION_COLUMNS ") VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+      "?17, ?18, ?19, ?20, ?21, ?22)");
+  bind_integration(*statement, record);
+  try {
+    statement->run();
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::conflict) throw;
+    throw Error(ErrorCode::already_exists,
+                fmt::format("an integration '{}' named '{}' already exists",
+                            record.integration.provider, record.integration.name));
+  }
+}
+
+void SqlCipherSession::update_integration(const IntegrationRecord& record) {
+  auto statement = connection_->cached(
+      "UPDATE integrations SET provider = ?3, name = ?4, account = ?5, status = ?6, "
+      "credentials = ?7, credential_mask = ?8, scopes = ?9, expires_at = ?10, "
+      "connected_by = ?11, connected_at = ?12, disconnected_at = ?13, "
+      "last_used_at = ?14, last_refreshed_at = ?15, refresh_count = ?16, "
+      "last_error = ?17, sync_config = ?18, last_sync_at = ?19, "
+      "last_sync_status = ?20, created_at = ?21, updated_at = ?22 "
+      "WHERE id = ?1 AND tenant = ?2");
+  bind_integration(*statement, record);
+  statement->run();
+  if (connection_->changes() != 1) {
+    throw Error(ErrorCode::not_found,
+                fmt::format("integration '{}' not found", record.integration.id));
+  }
+}
+
+// ---- tenants -------------------------------------------------------------
+
+std::optional<std::int64_t> SqlCipherSession::quota(std::string_view tenant) {
+  auto statement = connection_->cached(
+      "SELECT max_integrations FROM tenants WHERE tenant = ?1");
+  statement->bind(1, tenant);
+  if (!statement->step()) return std::nullopt;
+  return statement->column_optional_int(0);
+}
+
+void SqlCipherSession::set_quota(std::string_view tenant,
+                                 std::optional<std::int64_t> max_integrations) {
+  // No UPSERT on SQLite 3.15: make sure the row exists, then update it.
+  auto insert = connection_->cached(
+      "INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)");
+  insert->bind(1, tenant).run();
+  auto update = connection_->cached(
+      "UPDATE tenants SET max_integrations = ?2 WHERE tenant = ?1");
+  update->bind(1, tenant).bind(2, max_integrations).run();
+}
+
+// ---- activity ------------------------------------------------------------
+
+AuditHead SqlCipherSession::audit_head(std::string_view tenant) {
+  auto statement = connection_->cached(
+      "SELECT audit_sequence, audit_head FROM tenants WHERE tenant = ?1");
+  statement->bind(1, tenant);
+  AuditHead head;
+  if (statement->step()) {
+    head.sequence = statement->column_int(0);
+    const auto mac = statement->column_blob(1);
+    if (mac.size() == head.mac.size()) {
+      std::memcpy(head.mac.data(), mac.data(), mac.size());
+    } else if (!mac.empty()) {
+      throw Error(ErrorCode::integrity,
+                  fmt::format("tenant '{}' has a malformed audit head", tenant));
+    }
+  }
+  return head;
+}
+
+void SqlCipherSession::append_activity(const ActivityRecord& record) {
+  const ActivityEntry& e = record.entry;
+  auto insert = connection_->cached(
+      "INSERT INTO activity (" LV_ACTIVITY_COLUMNS ") VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  insert->bind(1, e.tenant).bind(2, e.sequence).bind(3, e.id).bind(4, e.integration_id);
+  insert->bind(5, e.action).bind(6, e.user_id).bind(7, e.user_name).bind(8, e.details);
+  insert->bind(9, e.created_at).bind(10, static_cast<std::int64_t>(record.key_version));
+  insert->bind(11, std::span<const std::uint8_t>(record.mac));
+  insert->run();
+
+  auto create = connection_->cached("INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)");
+  create->bind(1, e.tenant).run();
+  auto head = connection_->cached(
+      "UPDATE tenants SET audit_sequence = ?2, audit_head = ?3 WHERE tenant = ?1");
+  head->bind(1, e.tenant).bind(2, e.sequence).bind(3, std::span<const std::uint8_t>(record.mac));
+  head->run();
+}
+
+std::vector<ActivityEntry> SqlCipherSession::list_activity(
+    std::string_view tenant, const std::optional<std::string>& integration_id,
+    int limit, std::optional<std::int64_t> before_sequence) {
+  const std::int64_t before = before_sequence.value_or(std::numeric_limits<std::int64_t>::max());
+  std::vector<ActivityEntry> entries;
+  entries.reserve(static_cast<std::size_t>(limit));
+  if (integration_id) {
+    auto statement = connection_->cached(
+        "SELECT " LV_ACTIVITY_COLUMNS " FROM activity "
+        "WHERE integration_id = ?1 AND sequence < ?2 AND tenant = ?3 "
+        "ORDER BY sequence DESC LIMIT ?4");
+    statement->bind(1, *integration_id).bind(2, before).bind(3, tenant).bind(4, std::int64_t{limit});
+    while (statement->step()) entries.push_back(read_activity_entry(*statement));
+  } else {
+    auto statement = connection_->cached(
+        "SELECT " LV_ACTIVITY_COLUMNS " FROM activity "
+        "WHERE tenant = ?1 AND sequence < ?2 ORDER BY sequence DESC LIMIT ?3");
+    statement->bind(1, tenant).bind(2, before).bind(3, std::int64_t{limit});
+    while (statement->step()) entries.push_back(read_activity_entry(*statement));
+  }
+  return entries;
+}
+
+std::optional<std::int64_t> SqlCipherSession::activity_sequence(std::string_view tenant,
+                                                                std::string_view entry_id) {
+  auto statement = connection_->cached(
+      "SELECT sequence FROM activity WHERE id = ?1 AND tenant = ?2");
+  statement->bind(1, entry_id).bind(2, tenant);
+  if (!statement->step()) return std::nullopt;
+  return statement->column_int(0);
+}
+
+std::vector<std::string> SqlCipherSession::audit_tenants() {
+  auto statement = connection_->cached(
+      "SELECT tenant FROM tenants WHERE audit_sequence > 0 "
+      "UNION SELECT DISTINCT tenant FROM activity ORDER BY 1");
+  std::vector<std::string> tenants;
+  while (statement->step()) tenants.push_back(statement->column_text(0));
+  return tenants;
+}
+
+void SqlCipherSession::for_each_activity(
+    std::string_view tenant, const std::function<bool(const ActivityRecord&)>& visit) {
+  auto statement = connection_->cached(
+      "SELECT " LV_ACTIVITY_COLUMNS " FROM activity WHERE tenant = ?1 ORDER BY sequence");
+  statement->bind(1, tenant);
+  while (statement->step()) {
+    ActivityRecord record;
+    record.entry = read_activity_entry(*statement);
+    record.key_version = static_cast<std::uint32_t>(statement->column_int(9));
+    const auto mac = statement->column_blob(10);
+    if (mac.size() == record.mac.size()) {
+      std::memcpy(record.mac.data(), mac.data(), mac.size());
+    } else {
+      record.mac.fill(0);  // cannot match any real MAC: verification flags it
+    }
+    if (!visit(record)) break;
+  }
+}
+
+TenantRowCounts SqlCipherSession::delete_tenant_rows(std::string_view tenant) {
+  TenantRowCounts counts;
+  auto activity = connection_->cached("DELETE FROM activity WHERE tenant = ?1");
+  activity->bind(1, tenant).run();
+  counts.activity = connection_->changes();
+  auto integrations = connection_->cached("DELETE FROM integrations WHERE tenant = ?1");
+  integrations->bind(1, tenant).run();
+  counts.integrations = connection_->changes();
+  auto tenants = connection_->cached("DELETE FROM tenants WHERE tenant = ?1");
+  tenants->bind(1, tenant).run();
+  return counts;
+}
+
+void SqlCipherSession::checkpoint_truncate() noexcept {
+  sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                            nullptr, nullptr);
+}
+
+}  // namespace linkvault

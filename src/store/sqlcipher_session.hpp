@@ -1,0 +1,76 @@
+// SqlCipherSession — one pooled connection of a SqlCipherStore, implementing
+// every StoreSession query with cached, parameter-bound statements. Used by
+// one thread at a time; gives its connection back to the pool on destruction
+// (rolling back anything left open).
+#pragma once
+
+#include "linkvault/store.hpp"
+
+#include <memory>
+
+namespace linkvault {
+
+namespace sql {
+class Connection;
+class Statement;
+}
+class SqlCipherStore;
+
+class SqlCipherSession final : public StoreSession {
+ public:
+  SqlCipherSession(SqlCipherStore& store, std::unique_ptr<sql::Connection> connection);
+  ~SqlCipherSession() override;
+
+  // BEGIN IMMEDIATE, retrying SQLITE_BUSY with backoff for a bounded time.
+  static void begin_immediate(sql::Connection& connection);
+
+  void begin(TransactionMode mode) override;
+  void commit() override;
+  void rollback() noexcept override;
+
+  // KeyringStorage
+  std::vector<WrappedKey> load_keys(std::string_view tenant, KeyPurpose purpose) override;
+  void insert_key(const WrappedKey& key) override;
+  void set_key_state(std::string_view tenant, KeyPurpose purpose,
+                     std::uint32_t version, KeyState state) override;
+  void destroy_key(std::string_view tenant, KeyPurpose purpose,
+                   std::uint32_t version) override;
+
+  std::optional<IntegrationRecord> load_integration(std::string_view tenant,
+                                                    std::string_view id) override;
+  std::optional<IntegrationRecord> find_integration(std::string_view tenant,
+                                                    std::string_view provider,
+                                                    std::string_view name) override;
+  std::vector<Integration> list_integrations(std::string_view tenant,
+                                             const ListFilter& filter) override;
+  std::int64_t count_live_integrations(std::string_view tenant) override;
+  void insert_integration(const IntegrationRecord& record) override;
+  void update_integration(const IntegrationRecord& record) override;
+
+  std::optional<std::int64_t> quota(std::string_view tenant) override;
+  void set_quota(std::string_view tenant, std::optional<std::int64_t> max_integrations) override;
+
+  AuditHead audit_head(std::string_view tenant) override;
+  void append_activity(const ActivityRecord& record) override;
+  std::vector<ActivityEntry> list_activity(std::string_view tenant,
+                                           const std::optional<std::string>& integration_id,
+                                           int limit,
+                                           std::optional<std::int64_t> before_sequence) override;
+  std::optional<std::int64_t> activity_sequence(std::string_view tenant,
+                                                std::string_view entry_id) override;
+  std::vector<std::string> audit_tenants() override;
+  void for_each_activity(std::string_view tenant,
+                         const std::function<bool(const ActivityRecord&)>& visit) override;
+
+  TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
+  void checkpoint_truncate() noexcept override;
+
+  sql::Connection& connection() noexcept { return *connection_; }
+
+ private:
+  SqlCipherStore& store_;
+  std::unique_ptr<sql::Connection> connection_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace linkvault

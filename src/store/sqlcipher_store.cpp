@@ -1,0 +1,236 @@
+#define SQLITE_HAS_CODEC 1  // declares sqlite3_key()
+#include "store/sqlcipher_store.hpp"
+
+#include "store/sqlcipher_session.hpp"
+#include "store/sqlite.hpp"
+
+#include "linkvault_migrations.inc"
+
+#include <sqlite3.h>
+
+#include <botan/system_rng.h>
+#include <fmt/format.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace linkvault {
+
+namespace {
+
+// How many connections the pool keeps idle; more are opened under load and
+// closed when returned. Opening one costs no KDF (the key is raw).
+constexpr std::size_t max_idle_connections = 8;
+
+// SQLite's plaintext header; a vault never starts with it.
+constexpr char plaintext_sqlite_header[16] = "SQLite format 3";
+
+SecretBytes raw_key_text(const SecretBytes& key, const FileSalt& salt) {
+  // SQLCipher's raw key with explicit salt: x'<64 hex key><32 hex salt>'.
+  static constexpr char hex[] = "0123456789ABCDEF";
+  SecretBytes text;
+  text.reserve(3 + 2 * (key.size() + salt.size()));
+  text.push_back('x');
+  text.push_back('\'');
+  for (std::uint8_t byte : key) {
+    text.push_back(static_cast<std::uint8_t>(hex[byte >> 4]));
+    text.push_back(static_cast<std::uint8_t>(hex[byte & 0xF]));
+  }
+  for (std::uint8_t byte : salt) {
+    text.push_back(static_cast<std::uint8_t>(hex[byte >> 4]));
+    text.push_back(static_cast<std::uint8_t>(hex[byte & 0xF]));
+  }
+  text.push_back('\'');
+  return text;
+}
+
+std::string kdf_profile(const MasterSecret& secret) {
+  if (!secret.is_passphrase()) return "raw-key;hkdf-sha256";
+  const auto& params = secret.argon2_params();
+  return fmt::format("argon2id;m={};t={};p={};hkdf-sha256", params.memory_kib,
+                     params.iterations, params.parallelism);
+}
+
+}  // namespace
+
+int latest_schema_version() noexcept {
+  return static_cast<int>(embedded::migration_all.size());
+}
+
+SqlCipherStore::SqlCipherStore(std::string path, SecretBytes key_text)
+    : path_(std::move(path)), key_text_(std::move(key_text)) {}
+
+SqlCipherStore::~SqlCipherStore() { close(); }
+
+SqlCipherStore::Opened SqlCipherStore::open(const std::string& path,
+                                            const MasterSecret& secret,
+                                            bool create) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const bool exists = fs::exists(path, error);
+  const auto size = exists ? fs::file_size(path, error) : 0;
+  if (error) {
+    throw Error(ErrorCode::io, fmt::format("cannot inspect vault file '{}': {}",
+                                           path, error.message()));
+  }
+  if (!exists && !create) {
+    throw Error(ErrorCode::not_found, fmt::format("no vault at '{}'", path));
+  }
+
+  // The salt is the file's first 16 bytes (SQLCipher writes it there), so a
+  // vault needs no sidecar. A new file gets a fresh random salt.
+  FileSalt salt{};
+  const bool is_new = !exists || size == 0;
+  if (is_new) {
+    Botan::system_rng().randomize(salt.data(), salt.size());
+  } else {
+    std::ifstream file(path, std::ios::binary);
+    file.read(reinterpret_cast<char*>(salt.data()), salt.size());
+    if (!file || size < 512) {
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("'{}' is not a linkvault vault (too short)", path));
+    }
+    if (std::memcmp(salt.data(), plaintext_sqlite_header, salt.size()) == 0) {
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("'{}' is a plaintext SQLite database, not a "
+                              "linkvault vault", path));
+    }
+  }
+
+  VaultKeys keys = secret.derive_vault_keys(salt);
+  std::unique_ptr<SqlCipherStore> store(
+      new SqlCipherStore(path, raw_key_text(keys.database_key, salt)));
+  auto connection = store->open_connection();
+  store->migrate(*connection, secret);
+  store->release(std::move(connection));
+  return Opened{std::move(store), std::move(keys.wrapping_key)};
+}
+
+std::unique_ptr<sql::Connection> SqlCipherStore::open_connection() const {
+  auto connection = std::make_unique<sql::Connection>(path_, /*create=*/true);
+  sqlite3* db = connection->handle();
+
+  // Refuse to run on a SQLite without the codec: it would write plaintext.
+  {
+    sql::Statement version(db, "PRAGMA cipher_version");
+    if (!version.step() || version.column_text_view(0).empty()) {
+      throw Error(ErrorCode::internal,
+                  "the linked SQLite is not SQLCipher (PRAGMA cipher_version "
+                  "is silent); refusing to open a vault with it");
+    }
+  }
+  if (sqlite3_key(db, key_text_.data(), static_cast<int>(key_text_.size())) != SQLITE_OK) {
+    throw Error(ErrorCode::internal, "SQLCipher refused the vault key");
+  }
+  // 4 KiB pages, on every SQLCipher version (3.x defaults to 1 KiB): fewer
+  // pages to encrypt and authenticate per row. Must precede the first read.
+  connection->exec("PRAGMA cipher_page_size = 4096");
+
+  // The first read decrypts page 1: a wrong key fails here, before any
+  // write, so the file stays byte-for-byte unchanged.
+  {
+    const int result = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master",
+                                    nullptr, nullptr, nullptr);
+    if (result == SQLITE_NOTADB) {
+      throw Error(ErrorCode::wrong_key,
+                  fmt::format("wrong master secret for vault '{}' (or the file "
+                              "is not a linkvault vault)", path_));
+    }
+    if (result != SQLITE_OK) sql::throw_sqlite(result, db, "opening the vault");
+  }
+
+  // WAL: readers never block the writer and a killed process leaves a file
+  // that recovers on the next open. NORMAL sync is crash-safe in WAL mode
+  // (only an OS crash may lose the latest commits, never corrupt).
+  connection->exec("PRAGMA journal_mode = WAL");
+  connection->exec("PRAGMA synchronous = NORMAL");
+  // Writers wait for each other (BEGIN IMMEDIATE also retries, see session).
+  connection->exec("PRAGMA busy_timeout = 5000");
+  connection->exec("PRAGMA foreign_keys = ON");
+  // Freed pages are zeroed, so deleted rows and destroyed keys do not linger
+  // in free pages (crypto-shredding, DESIGN.md §3).
+  connection->exec("PRAGMA secure_delete = ON");
+  // Temporary tables and sort spills stay in memory, never in a temp file.
+  connection->exec("PRAGMA temp_store = MEMORY");
+  return connection;
+}
+
+void SqlCipherStore::migrate(sql::Connection& connection, const MasterSecret& secret) {
+  const auto read_version = [&] {
+    sql::Statement statement(connection.handle(), "PRAGMA user_version");
+    statement.step();
+    return static_cast<int>(statement.column_int(0));
+  };
+  const int latest = latest_schema_version();
+  if (const int found = read_version(); found > latest) {
+    throw Error(ErrorCode::failed_precondition,
+                fmt::format("vault '{}' has schema version {}, newer than this "
+                            "library supports ({}); upgrade linkvault", path_,
+                            found, latest));
+  }
+  for (int target = 1; target <= latest; ++target) {
+    // One transaction per migration; another process may have applied it
+    // while we waited for the lock, so look again inside.
+    SqlCipherSession::begin_immediate(connection);
+    try {
+      if (read_version() >= target) {
+        connection.exec("COMMIT");
+        continue;
+      }
+      const std::string script(embedded::migration_all[static_cast<std::size_t>(target - 1)]);
+      connection.exec(script.c_str());
+      if (target == 1) {
+        sql::Statement meta(connection.handle(),
+                            "INSERT INTO meta (key, value) VALUES ('format', 'linkvault'), "
+                            "('kdf', ?1)");
+        meta.bind(1, kdf_profile(secret)).run();
+      }
+      connection.exec(fmt::format("PRAGMA user_version = {}", target).c_str());
+      connection.exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(connection.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  // A vault file must say it is one; an unrelated SQLCipher database with the
+  // same key would otherwise be taken over.
+  sql::Statement format(connection.handle(), "SELECT value FROM meta WHERE key = 'format'");
+  if (!format.step() || format.column_text_view(0) != "linkvault") {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("'{}' is not a linkvault vault", path_));
+  }
+}
+
+std::unique_ptr<StoreSession> SqlCipherStore::session() {
+  std::unique_ptr<sql::Connection> connection;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) throw Error(ErrorCode::failed_precondition, "the vault is closed");
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!connection) connection = open_connection();
+  return std::make_unique<SqlCipherSession>(*this, std::move(connection));
+}
+
+void SqlCipherStore::release(std::unique_ptr<sql::Connection> connection) noexcept {
+  std::lock_guard lock(mutex_);
+  if (!closed_ && idle_.size() < max_idle_connections) {
+    idle_.push_back(std::move(connection));
+  }
+  // Otherwise the connection closes as it goes out of scope here.
+}
+
+void SqlCipherStore::close() noexcept {
+  std::vector<std::unique_ptr<sql::Connection>> closing;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    closing.swap(idle_);
+  }
+}
+
+}  // namespace linkvault

@@ -1,0 +1,171 @@
+#include "store/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+namespace linkvault::sql {
+
+ErrorCode error_code_for(int sqlite_result) noexcept {
+  switch (sqlite_result & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ErrorCode::busy;
+    case SQLITE_NOTADB: return ErrorCode::wrong_key;
+    case SQLITE_CORRUPT: return ErrorCode::integrity;
+    case SQLITE_CONSTRAINT: return ErrorCode::conflict;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_PROTOCOL: return ErrorCode::io;
+    case SQLITE_NOMEM: return ErrorCode::internal;
+    default: return ErrorCode::internal;
+  }
+}
+
+void throw_sqlite(int result, sqlite3* db, std::string_view what) {
+  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(result);
+  throw Error(error_code_for(result),
+              fmt::format("storage error during {}: {} (SQLite code {})", what,
+                          detail, result));
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db), statement_(nullptr) {
+  const int result = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()),
+                                        &statement_, nullptr);
+  if (result != SQLITE_OK) throw_sqlite(result, db, "prepare");
+}
+
+Statement::~Statement() { sqlite3_finalize(statement_); }
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), statement_(other.statement_), last_result_(other.last_result_) {
+  other.statement_ = nullptr;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  const int result = sqlite3_bind_text(statement_, index, text.data(),
+                                       static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  if (result != SQLITE_OK) throw_sqlite(result, db_, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  const int result = sqlite3_bind_int64(statement_, index, value);
+  if (result != SQLITE_OK) throw_sqlite(result, db_, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::span<const std::uint8_t> blob) {
+  // A zero-length blob is still a blob, not NULL.
+  static const std::uint8_t empty = 0;
+  const int result = sqlite3_bind_blob(statement_, index,
+                                       blob.empty() ? &empty : blob.data(),
+                                       static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+  if (result != SQLITE_OK) throw_sqlite(result, db_, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  const int result = sqlite3_bind_null(statement_, index);
+  if (result != SQLITE_OK) throw_sqlite(result, db_, "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  last_result_ = sqlite3_step(statement_);
+  if (last_result_ == SQLITE_ROW) return true;
+  if (last_result_ == SQLITE_DONE) return false;
+  last_result_ = sqlite3_extended_errcode(db_);
+  throw_sqlite(last_result_, db_, "query");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() noexcept {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
+
+std::int64_t Statement::column_int(int column) const {
+  return sqlite3_column_int64(statement_, column);
+}
+
+std::string_view Statement::column_text_view(int column) const {
+  const auto* text = sqlite3_column_text(statement_, column);
+  const int size = sqlite3_column_bytes(statement_, column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};
+}
+
+std::string Statement::column_text(int column) const {
+  return std::string(column_text_view(column));
+}
+
+std::optional<std::string> Statement::column_optional_text(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return column_text(column);
+}
+
+std::optional<std::int64_t> Statement::column_optional_int(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return column_int(column);
+}
+
+std::vector<std::uint8_t> Statement::column_blob(int column) const {
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement_, column));
+  const int size = sqlite3_column_bytes(statement_, column);
+  if (data == nullptr || size <= 0) return {};
+  return {data, data + size};
+}
+
+Connection::Connection(const std::string& path, bool create) {
+  // NOMUTEX: a connection is used by one thread at a time (the pool's rule),
+  // so SQLite's per-connection mutex would be pure overhead.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                    (create ? SQLITE_OPEN_CREATE : 0);
+  const int result = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (result != SQLITE_OK) {
+    std::string detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(result);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw Error(ErrorCode::io, fmt::format("cannot open vault file '{}': {}", path, detail));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Connection::~Connection() {
+  cache_.clear();  // statements must be finalized before the close
+  sqlite3_close_v2(db_);
+}
+
+void Connection::exec(const char* sql) {
+  char* message = nullptr;
+  const int result = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (result != SQLITE_OK) {
+    std::string detail = message != nullptr ? message : sqlite3_errstr(result);
+    sqlite3_free(message);
+    throw Error(error_code_for(result),
+                fmt::format("storage error: {} (SQLite code {})", detail, result));
+  }
+}
+
+std::int64_t Connection::changes() const noexcept { return sqlite3_changes(db_); }
+
+StatementLease Connection::cached(const char* sql) {
+  auto found = cache_.find(sql);
+  if (found == cache_.end()) {
+    found = cache_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+  }
+  return StatementLease(*found->second);
+}
+
+}  // namespace linkvault::sql

@@ -1,0 +1,106 @@
+// Thin RAII owners over the SQLCipher C API: a Connection owns a sqlite3*, a
+// Statement owns a prepared sqlite3_stmt* (SQLiteCpp's shape). Both are
+// movable, non-copyable, and used by one thread at a time. SQLite result
+// codes become linkvault::Error here and nowhere else in the store.
+#pragma once
+
+#include "linkvault/error.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace linkvault::sql {
+
+// Maps a SQLite result code to an ErrorCode (BUSY, IO, WRONG_KEY, ...).
+ErrorCode error_code_for(int sqlite_result) noexcept;
+[[noreturn]] void throw_sqlite(int result, sqlite3* db, std::string_view what);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+
+  // Parameters are 1-based, as in SQLite.
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::span<const std::uint8_t> blob);
+  Statement& bind_null(int index);
+  template <typename T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
+
+  // true while a row is available; false when done.
+  bool step();
+  // Runs to completion, expecting no rows.
+  void run();
+  // Clears bindings and rewinds, ready for reuse.
+  void reset() noexcept;
+
+  bool is_null(int column) const;
+  std::int64_t column_int(int column) const;
+  std::string column_text(int column) const;
+  std::string_view column_text_view(int column) const;
+  std::optional<std::string> column_optional_text(int column) const;
+  std::optional<std::int64_t> column_optional_int(int column) const;
+  std::vector<std::uint8_t> column_blob(int column) const;
+
+  // The extended result code of the last failed step (for constraint checks).
+  int last_result() const noexcept { return last_result_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_;
+  int last_result_ = 0;
+};
+
+// A borrowed cached statement; rewound and unbound when the lease ends, so no
+// statement keeps a read snapshot open past the code that used it.
+class StatementLease {
+ public:
+  explicit StatementLease(Statement& statement) noexcept : statement_(&statement) {}
+  ~StatementLease() { statement_->reset(); }
+  StatementLease(const StatementLease&) = delete;
+  StatementLease& operator=(const StatementLease&) = delete;
+  Statement* operator->() const noexcept { return statement_; }
+  Statement& operator*() const noexcept { return *statement_; }
+
+ private:
+  Statement* statement_;
+};
+
+class Connection {
+ public:
+  // Opens (and if `create`, creates) the file; no key is applied yet.
+  Connection(const std::string& path, bool create);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* handle() const noexcept { return db_; }
+  void exec(const char* sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes() const noexcept;
+  // A prepared statement kept for this connection's lifetime, reset and with
+  // cleared bindings on each borrow. `sql` must be a string literal (its
+  // address is the cache key).
+  StatementLease cached(const char* sql);
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
+};
+
+}  // namespace linkvault::sql

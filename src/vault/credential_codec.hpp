@@ -1,0 +1,46 @@
+// The plaintext form of a credential set: what is sealed into a blob, and the
+// JSON it takes at the C ABI / Python boundary. See docs/CREDENTIAL_ENCODING.md.
+//
+// Every byte of a value stays in secure memory (SecretBytes): the encoders
+// write straight into it and the JSON parser unescapes straight into it, so no
+// std::string ever holds a credential value. Pure functions; thread-safe.
+#pragma once
+
+#include "linkvault/secret.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace linkvault {
+
+inline constexpr std::uint8_t credential_encoding_version = 0x01;
+
+// Canonical binary encoding: 0x01, uint32 BE field count, then per field in
+// name order (the map's order): uint32 BE name length, name, uint32 BE value
+// length, value. Equal credentials always encode to equal bytes.
+SecretBytes encode_credentials(const Credentials& credentials);
+
+// Strict inverse of encode_credentials(): wrong version, a length that runs
+// past the end, names out of order or repeated, or trailing bytes are
+// Error(INTEGRITY, "sealed credentials are malformed").
+Credentials decode_credentials(std::span<const std::uint8_t> encoded);
+
+// Largest JSON text parse_credentials_json() accepts: 64 fields of 64 KiB
+// each, even fully \u-escaped, fit well below it.
+inline constexpr std::size_t max_credentials_json_bytes = 32 * 1024 * 1024;
+
+// A JSON object whose values are all strings, e.g. {"bot_token":"xoxb-..."}.
+// Error(INVALID_ARGUMENT) when the text is not valid JSON or UTF-8, not an
+// object, repeats a key, is larger than max_credentials_json_bytes, or has a
+// value that is not a string (the message names that field). The fields are
+// not checked against any provider: that is validate_credentials().
+Credentials parse_credentials_json(std::string_view json);
+
+// The same JSON object, keys in name order, written into secure memory.
+// Error(INVALID_ARGUMENT) naming the field when a name or value is not valid
+// UTF-8 (validate_credentials() rules that out for stored credentials).
+SecretBytes credentials_to_json(const Credentials& credentials);
+
+}  // namespace linkvault

@@ -1,0 +1,57 @@
+#include "vault/input_rules.hpp"
+
+#include "core/json_text.hpp"
+#include "linkvault/error.hpp"
+
+#include <fmt/format.h>
+
+namespace linkvault {
+
+void require_text(std::string_view text, std::string_view what, std::size_t max_bytes,
+                  bool allow_empty) {
+  if (text.empty() && !allow_empty) {
+    throw Error(ErrorCode::invalid_argument, fmt::format("{} must not be empty", what));
+  }
+  if (text.size() > max_bytes) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{} is too long ({} bytes, at most {})", what, text.size(),
+                            max_bytes));
+  }
+  if (!is_valid_utf8(text)) {
+    throw Error(ErrorCode::invalid_argument, fmt::format("{} is not valid UTF-8", what));
+  }
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("{} contains a control character", what));
+    }
+  }
+}
+
+void require_valid_actor(const Actor& actor) {
+  require_text(actor.user_id, "actor user_id", 256);
+  require_text(actor.user_name, "actor user_name", 256, /*allow_empty=*/true);
+  if (actor.role != Role::admin && actor.role != Role::member && actor.role != Role::system) {
+    throw Error(ErrorCode::invalid_argument, "actor role is not admin, member or system");
+  }
+}
+
+void require_change_permission(const Actor& actor, std::string_view operation) {
+  require_valid_actor(actor);
+  if (actor.role != Role::admin && actor.role != Role::system) {
+    throw Error(ErrorCode::permission_denied,
+                fmt::format("{} needs role admin or system; actor '{}' has role {}",
+                            operation, actor.user_id, to_string(actor.role)));
+  }
+}
+
+std::string clean_message(std::string_view text, std::size_t max_bytes) {
+  if (!is_valid_utf8(text)) return "(message was not valid UTF-8)";
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t cut = max_bytes;
+  // Step back over continuation bytes so no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut));
+}
+
+}  // namespace linkvault

@@ -1,0 +1,88 @@
+#include "linkvault/vault.hpp"
+
+#include "linkvault/error.hpp"
+#include "store/sqlcipher_store.hpp"
+#include "vault/audit_log.hpp"
+#include "vault/input_rules.hpp"
+#include "vault/transaction.hpp"
+#include "vault/vault_core.hpp"
+
+#include <fmt/format.h>
+
+namespace linkvault {
+
+Vault::Vault(std::shared_ptr<VaultCore> core) : core_(std::move(core)) {}
+Vault::Vault(Vault&&) noexcept = default;
+Vault& Vault::operator=(Vault&&) noexcept = default;
+Vault::~Vault() = default;
+
+Vault Vault::open(const std::string& path, const MasterSecret& secret,
+                  const OpenOptions& options) {
+  if (path.empty()) throw Error(ErrorCode::invalid_argument, "vault path must not be empty");
+  auto opened = SqlCipherStore::open(path, secret, options.create);
+  return Vault(std::make_shared<VaultCore>(std::move(opened.store),
+                                           std::move(opened.wrapping_key), path));
+}
+
+namespace {
+VaultCore& require_open(const std::shared_ptr<VaultCore>& core) {
+  if (!core || core->closed()) throw Error(ErrorCode::failed_precondition, "the vault is closed");
+  return *core;
+}
+}  // namespace
+
+Tenant Vault::tenant(std::string_view tenant_id) const {
+  require_open(core_);
+  require_text(tenant_id, "tenant id", 128);
+  return Tenant(core_, std::string(tenant_id));
+}
+
+std::vector<ProviderSpec> Vault::providers() const {
+  return require_open(core_).catalog().providers();
+}
+
+ProviderSpec Vault::register_provider(std::string_view spec_json) {
+  return require_open(core_).catalog().add(spec_json);
+}
+
+AuditReport Vault::verify_audit() const {
+  VaultCore& core = require_open(core_);
+  auto session = core.session();
+  Transaction read(*session, TransactionMode::read);
+  AuditReport report = verify_audit_chains(*session, core.keyring());
+  read.commit();
+  return report;
+}
+
+PurgeReport Vault::purge_tenant(const Actor& actor, std::string_view tenant_id) {
+  VaultCore& core = require_open(core_);
+  require_change_permission(actor, "purge_tenant");
+  require_text(tenant_id, "tenant id", 128);
+  PurgeReport report;
+  auto session = core.session();
+  {
+    Transaction transaction(*session, TransactionMode::write);
+    const TenantRowCounts rows = session->delete_tenant_rows(tenant_id);
+    report.integrations = rows.integrations;
+    report.activity = rows.activity;
+    report.jobs = rows.jobs;
+    for (const KeyPurpose purpose : {KeyPurpose::credentials, KeyPurpose::audit}) {
+      for (const WrappedKey& key : session->load_keys(tenant_id, purpose)) {
+        if (key.state != KeyState::destroyed) ++report.keys;
+      }
+      core.keyring().destroy(*session, tenant_id, purpose);
+    }
+    transaction.commit();
+  }
+  // Old WAL frames still hold the wrapped keys until checkpointed away.
+  session->checkpoint_truncate();
+  return report;
+}
+
+void Vault::close() {
+  if (core_) {
+    core_->close();
+  }
+}
+
+}  // namespace linkvault

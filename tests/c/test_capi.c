@@ -1,0 +1,945 @@
+/*
+ * The C ABI, exercised from C (compiled as C99 with -pedantic -Werror, which
+ * also proves linkvault.h is C). The whole lifecycle through
+ * liblinkvault_c.so, then misuse: NULL and dead handles, NULL outputs, bad
+ * JSON, bad UTF-8, oversized input, wrong types, unknown keys, the wrong key,
+ * another tenant's id and a member's changes. Each misuse asserts the exact
+ * status and a non-empty lv_last_error_message().
+ *
+ * Prints "N passed, M failed" last; exits non-zero on any failure.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "linkvault.h"
+
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int checks_passed = 0;
+static int checks_failed = 0;
+
+static void record(int ok, const char* what, int line) {
+  if (ok) {
+    ++checks_passed;
+  } else {
+    ++checks_failed;
+    fprintf(stderr, "test_capi.c:%d: FAILED: %s\n", line, what);
+  }
+}
+
+#define CHECK(condition) record((condition) != 0, #condition, __LINE__)
+
+/* The call returns `expected`; on failure the message is non-empty, on
+ * success it is "". */
+static void check_status(int expected, int actual, const char* call, int line) {
+  const char* message = lv_last_error_message();
+  int ok = actual == expected && message != NULL &&
+           (expected == LV_OK ? message[0] == '\0' : message[0] != '\0');
+  if (!ok) {
+    fprintf(stderr, "test_capi.c:%d: %s returned %s (%d), expected %s (%d); message: \"%s\"\n",
+            line, call, lv_status_name(actual), actual, lv_status_name(expected), expected,
+            message != NULL ? message : "(NULL)");
+  }
+  record(ok, call, line);
+}
+
+#define EXPECT_STATUS(expected, call) check_status((expected), (call), #call, __LINE__)
+
+static void check_contains(const char* text, const char* needle, int want, const char* what,
+                           int line) {
+  const int found = text != NULL && strstr(text, needle) != NULL;
+  if (found != want) {
+    fprintf(stderr, "test_capi.c:%d: %s %s \"%s\": %s\n", line, what,
+            want ? "lacks" : "has", needle, text != NULL ? text : "(NULL)");
+  }
+  record(text != NULL && found == want, what, line);
+}
+
+/* The last error message mentions `needle`. */
+#define CHECK_MESSAGE_HAS(needle) \
+  check_contains(lv_last_error_message(), (needle), 1, "lv_last_error_message()", __LINE__)
+#define CHECK_HAS(json, needle) check_contains((json), (needle), 1, #json, __LINE__)
+#define CHECK_LACKS(json, needle) check_contains((json), (needle), 0, #json, __LINE__)
+
+/* ---- small JSON readers, enough for the flat records the ABI returns ---- */
+
+/* Copies the string value of the first "key":"..." into buffer (no escapes
+ * expected in ids). Returns 1 if found. */
+static int json_string(const char* json, const char* key, char* buffer, size_t size) {
+  char pattern[64];
+  const char* start;
+  const char* end;
+  size_t length;
+  buffer[0] = '\0';
+  if (json == NULL) return 0;
+  sprintf(pattern, "\"%s\":\"", key);
+  start = strstr(json, pattern);
+  if (start == NULL) return 0;
+  start += strlen(pattern);
+  end = strchr(start, '"');
+  if (end == NULL) return 0;
+  length = (size_t)(end - start);
+  if (length >= size) return 0;
+  memcpy(buffer, start, length);
+  buffer[length] = '\0';
+  return 1;
+}
+
+/* The integer value of the n-th (from 0) "key":N, or -1. */
+static long json_integer_at(const char* json, const char* key, int n) {
+  char pattern[64];
+  const char* at = json;
+  if (json == NULL) return -1;
+  sprintf(pattern, "\"%s\":", key);
+  while ((at = strstr(at, pattern)) != NULL) {
+    at += strlen(pattern);
+    if (n-- == 0) return strtol(at, NULL, 10);
+  }
+  return -1;
+}
+
+static int count_of(const char* text, const char* needle) {
+  int count = 0;
+  const char* at = text;
+  if (text == NULL) return -1;
+  while ((at = strstr(at, needle)) != NULL) {
+    ++count;
+    at += strlen(needle);
+  }
+  return count;
+}
+
+/* Frees and forgets a returned string. */
+static void release(char** text) {
+  lv_string_free(*text);
+  *text = NULL;
+}
+
+/* ---- fixtures ---------------------------------------------------------- */
+
+static const char* const ADMIN = "{\"user_id\":\"u-1\",\"user_name\":\"Alice\",\"role\":\"admin\"}";
+static const char* const SYSTEM = "{\"user_id\":\"svc\",\"role\":\"system\"}";
+static const char* const MEMBER = "{\"user_id\":\"u-2\",\"user_name\":\"Bob\",\"role\":\"member\"}";
+
+/* "••••" in UTF-8 */
+#define MASK_DOTS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
+
+static char directory[256];
+
+static void path_in_directory(char* buffer, const char* file) {
+  sprintf(buffer, "%s/%s", directory, file);
+}
+
+static void remove_directory(void) {
+  DIR* dir = opendir(directory);
+  struct dirent* entry;
+  char path[512];
+  if (dir == NULL) return;
+  while ((entry = readdir(dir)) != NULL) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+    sprintf(path, "%s/%s", directory, entry->d_name);
+    unlink(path);
+  }
+  closedir(dir);
+  rmdir(directory);
+}
+
+static void fill_key(uint8_t* key, uint8_t seed) {
+  int i;
+  for (i = 0; i < 32; ++i) key[i] = (uint8_t)(seed + i * 7);
+}
+
+/* ---- testers ----------------------------------------------------------- */
+
+struct tester_state {
+  lv_vault* vault;        /* for a call back into the library */
+  const char* expect;     /* a substring the credentials must contain */
+  int calls;
+  int saw_credentials;
+  int reentrant_status;   /* status of an lv_ call made from inside */
+  int null_reply_status;  /* status of lv_tester_reply_set(NULL, ...) */
+};
+
+static int passing_tester(lv_tester_reply* reply, const char* credentials_json, void* user_data) {
+  struct tester_state* state = (struct tester_state*)user_data;
+  char* inner = NULL;
+  ++state->calls;
+  state->saw_credentials = credentials_json != NULL && strstr(credentials_json, state->expect) != NULL;
+  /* A callback may call back into the library, on the same vault. */
+  state->reentrant_status = lv_integration_list(state->vault, &inner, "acme", NULL);
+  lv_string_free(inner);
+  state->null_reply_status = lv_tester_reply_set(NULL, 1, "x");
+  return lv_tester_reply_set(reply, 1, "ok: reachable");
+}
+
+static int failing_tester(lv_tester_reply* reply, const char* credentials_json, void* user_data) {
+  struct tester_state* state = (struct tester_state*)user_data;
+  ++state->calls;
+  state->saw_credentials = credentials_json != NULL && strstr(credentials_json, state->expect) != NULL;
+  lv_tester_reply_set(reply, 0, "401 unauthorized");
+  return 0;
+}
+
+static int silent_tester(lv_tester_reply* reply, const char* credentials_json, void* user_data) {
+  struct tester_state* state = (struct tester_state*)user_data;
+  (void)reply;
+  (void)credentials_json;
+  ++state->calls;
+  return 0;
+}
+
+static int erroring_tester(lv_tester_reply* reply, const char* credentials_json, void* user_data) {
+  struct tester_state* state = (struct tester_state*)user_data;
+  (void)credentials_json;
+  ++state->calls;
+  /* Says success, then returns non-zero: the return value wins. */
+  lv_tester_reply_set(reply, 1, "");
+  return 7;
+}
+
+static lv_tester_reply* escaped_reply = NULL;
+
+static int escaping_tester(lv_tester_reply* reply, const char* credentials_json, void* user_data) {
+  (void)credentials_json;
+  (void)user_data;
+  escaped_reply = reply; /* kept past the callback: misuse, detected later */
+  return lv_tester_reply_set(reply, 1, "fine");
+}
+
+/* ---- the lifecycle ----------------------------------------------------- */
+
+static void test_library(void) {
+  CHECK(lv_version() != NULL && strlen(lv_version()) > 0);
+  CHECK(lv_abi_version() == LV_ABI_VERSION);
+  CHECK(strcmp(lv_status_name(LV_OK), "OK") == 0);
+  CHECK(strcmp(lv_status_name(LV_WRONG_KEY), "WRONG_KEY") == 0);
+  CHECK(strcmp(lv_status_name(LV_INTERNAL), "INTERNAL") == 0);
+  CHECK(strcmp(lv_status_name(99), "UNKNOWN") == 0);
+  CHECK(strcmp(lv_status_name(-1), "UNKNOWN") == 0);
+  CHECK(lv_last_error_message() != NULL);
+  lv_string_free(NULL);
+  lv_vault_destroy(NULL);
+  EXPECT_STATUS(LV_OK, lv_vault_close(NULL));
+}
+
+static lv_vault* test_open(const char* path) {
+  uint8_t key[32];
+  uint8_t wrong[32];
+  lv_vault* vault = NULL;
+  lv_vault* other = NULL;
+  fill_key(key, 1);
+  fill_key(wrong, 2);
+
+  EXPECT_STATUS(LV_OK, lv_vault_open(&vault, path, key, sizeof key, 1));
+  CHECK(vault != NULL);
+  lv_vault_destroy(vault);
+
+  other = (lv_vault*)&other; /* *out is reset on entry, even on failure */
+  EXPECT_STATUS(LV_WRONG_KEY, lv_vault_open(&other, path, wrong, sizeof wrong, 0));
+  CHECK(other == NULL);
+
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_vault_open(&other, path, key, 16, 0));
+  CHECK_MESSAGE_HAS("key_length");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_vault_open(&other, path, NULL, 32, 0));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_vault_open(&other, NULL, key, 32, 0));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_vault_open(NULL, path, key, 32, 0));
+  CHECK_MESSAGE_HAS("out");
+  CHECK(other == NULL);
+
+  vault = NULL;
+  EXPECT_STATUS(LV_OK, lv_vault_open(&vault, path, key, sizeof key, 0));
+  CHECK(vault != NULL);
+  return vault;
+}
+
+static void test_passphrase(void) {
+  char path[512];
+  lv_vault* vault = NULL;
+  path_in_directory(path, "passphrase.db");
+  EXPECT_STATUS(LV_OK, lv_vault_open_passphrase(&vault, path, "correct horse battery staple", 1));
+  CHECK(vault != NULL);
+  lv_vault_destroy(vault);
+  vault = NULL;
+  EXPECT_STATUS(LV_WRONG_KEY, lv_vault_open_passphrase(&vault, path, "wrong horse", 0));
+  CHECK(vault == NULL);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_vault_open_passphrase(&vault, path, NULL, 0));
+}
+
+struct ids {
+  char acme_slack[64];
+  char acme_custom[64];
+  char globex_lightblue[64];
+  char globex_slack[64];
+};
+
+static void test_connect(lv_vault* vault, struct ids* ids) {
+  char* out = NULL;
+
+  EXPECT_STATUS(LV_OK, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                              "{\"bot_token\":\"xoxb-1234567890-abcdef\"}", NULL));
+  CHECK(json_string(out, "id", ids->acme_slack, sizeof ids->acme_slack));
+  CHECK_HAS(out, "\"tenant\":\"acme\"");
+  CHECK_HAS(out, "\"provider\":\"slack\"");
+  CHECK_HAS(out, "\"name\":\"default\"");
+  CHECK_HAS(out, "\"status\":\"connected\"");
+  CHECK_HAS(out, "\"credential_mask\":\"" MASK_DOTS "cdef\"");
+  CHECK_HAS(out, "\"connected_by\":\"u-1\"");
+  CHECK_HAS(out, "\"account\":null");
+  CHECK_HAS(out, "\"scopes\":[]");
+  CHECK_HAS(out, "\"sync_config\":null");
+  CHECK_HAS(out, "\"refresh_count\":0");
+  CHECK_LACKS(out, "xoxb-1234567890-abcdef");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_connect(
+                           vault, &out, "acme", SYSTEM, "custom",
+                           "{\"api_key\":\"k-abcdefghijklmnop\",\"base_url\":\"https://api.example.test\"}",
+                           "{\"name\":\"secondary\",\"account\":null,\"scopes\":null}"));
+  CHECK(json_string(out, "id", ids->acme_custom, sizeof ids->acme_custom));
+  CHECK_HAS(out, "\"name\":\"secondary\"");
+  CHECK_HAS(out, "\"credential_mask\":\"" MASK_DOTS "mnop\"");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_connect(
+                           vault, &out, "globex", ADMIN, "lightblue",
+                           "{\"username\":\"ops\",\"password\":\"pw-0123456789\"}",
+                           "{\"name\":\"main\",\"account\":\"ops@globex.test\","
+                           "\"scopes\":[\"read\",\"write\"],\"expires_at\":\"2030-01-02T03:04:05Z\","
+                           "\"sync_config\":{\"auto_sync\":true,\"interval_minutes\":30}}"));
+  CHECK(json_string(out, "id", ids->globex_lightblue, sizeof ids->globex_lightblue));
+  CHECK_HAS(out, "\"tenant\":\"globex\"");
+  CHECK_HAS(out, "\"account\":\"ops@globex.test\"");
+  CHECK_HAS(out, "\"scopes\":[\"read\",\"write\"]");
+  CHECK_HAS(out, "\"expires_at\":\"2030-01-02T03:04:05.000Z\"");
+  CHECK_HAS(out, "\"auto_sync\":true");
+  CHECK_HAS(out, "\"interval_minutes\":30");
+  CHECK_HAS(out, "\"credential_mask\":\"" MASK_DOTS "6789\"");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_connect(vault, &out, "globex", ADMIN, "slack",
+                                              "{\"bot_token\":\"short\"}", NULL));
+  CHECK(json_string(out, "id", ids->globex_slack, sizeof ids->globex_slack));
+  CHECK_HAS(out, "\"credential_mask\":\"" MASK_DOTS "\"");
+  release(&out);
+
+  /* Same (tenant, provider, name) again. */
+  EXPECT_STATUS(LV_ALREADY_EXISTS, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                          "{\"bot_token\":\"xoxb-other-token\"}", NULL));
+  CHECK(out == NULL);
+  /* Validation against the provider's fields, naming the field. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "nope",
+                                                            "{\"bot_token\":\"x\"}", NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT,
+                lv_integration_connect(vault, &out, "acme", ADMIN, "custom",
+                                       "{\"api_key\":\"k\",\"base_url\":\"http://plain.test\"}",
+                                       "{\"name\":\"insecure\"}"));
+  CHECK_MESSAGE_HAS("base_url");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "tave",
+                                                            "{}", NULL));
+  CHECK_MESSAGE_HAS("api_key");
+}
+
+static void test_reads(lv_vault* vault, const struct ids* ids) {
+  char* out = NULL;
+  char id[64];
+
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, "acme", ids->acme_slack));
+  CHECK(json_string(out, "id", id, sizeof id) && strcmp(id, ids->acme_slack) == 0);
+  release(&out);
+
+  /* Another tenant's id is NOT_FOUND, exactly like a missing one. */
+  EXPECT_STATUS(LV_NOT_FOUND, lv_integration_get(vault, &out, "globex", ids->acme_slack));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_NOT_FOUND, lv_integration_get(vault, &out, "acme", "0190b0a0-0000-7000-8000-000000000000"));
+  EXPECT_STATUS(LV_NOT_FOUND, lv_integration_get(vault, &out, "acme", "not-an-id"));
+
+  EXPECT_STATUS(LV_OK, lv_integration_find(vault, &out, "acme", "slack", NULL));
+  CHECK(json_string(out, "id", id, sizeof id) && strcmp(id, ids->acme_slack) == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_find(vault, &out, "acme", "custom", "secondary"));
+  CHECK(json_string(out, "id", id, sizeof id) && strcmp(id, ids->acme_custom) == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_find(vault, &out, "acme", "slack", "other"));
+  CHECK(out != NULL && strcmp(out, "null") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_find(vault, &out, "acme", "lightblue", "main"));
+  CHECK(out != NULL && strcmp(out, "null") == 0);
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "acme", NULL));
+  CHECK(out != NULL && out[0] == '[');
+  CHECK(count_of(out, "\"provider\":") == 2);
+  CHECK_HAS(out, ids->acme_slack);
+  CHECK_HAS(out, ids->acme_custom);
+  CHECK_LACKS(out, ids->globex_slack);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "acme", "{\"provider\":\"slack\"}"));
+  CHECK(count_of(out, "\"provider\":") == 1);
+  CHECK_HAS(out, ids->acme_slack);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "acme", "{\"status\":\"disconnected\",\"provider\":null}"));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "nobody", NULL));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+}
+
+static void test_update_and_reveal(lv_vault* vault, const struct ids* ids) {
+  char* out = NULL;
+
+  EXPECT_STATUS(LV_OK, lv_integration_update_credentials(
+                           vault, &out, "acme", ADMIN, ids->acme_slack,
+                           "{\"bot_token\":\"xoxb-new-token-9876\",\"signing_secret\":\"s3cr3t\"}",
+                           "{\"expires_at\":\"2031-05-06T07:08:09.5+02:00\"}"));
+  CHECK_HAS(out, "\"credential_mask\":\"" MASK_DOTS "9876\"");
+  CHECK_HAS(out, "\"expires_at\":\"2031-05-06T05:08:09.500Z\"");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_reveal_credentials(vault, &out, "acme", ADMIN, ids->acme_slack));
+  CHECK(out != NULL &&
+        strcmp(out, "{\"bot_token\":\"xoxb-new-token-9876\",\"signing_secret\":\"s3cr3t\"}") == 0);
+  release(&out);
+
+  /* Another tenant's id, and a member: refused, nothing revealed. */
+  EXPECT_STATUS(LV_NOT_FOUND, lv_integration_reveal_credentials(vault, &out, "globex", ADMIN, ids->acme_slack));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_integration_reveal_credentials(vault, &out, "acme", MEMBER, ids->acme_slack));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_PERMISSION_DENIED,
+                lv_integration_update_credentials(vault, &out, "acme", MEMBER, ids->acme_slack,
+                                                  "{\"bot_token\":\"xoxb-member-token\"}", NULL));
+  EXPECT_STATUS(LV_OK, lv_integration_reveal_credentials(vault, &out, "acme", SYSTEM, ids->acme_slack));
+  CHECK_HAS(out, "xoxb-new-token-9876");
+  release(&out);
+}
+
+static void test_testers(lv_vault* vault, const struct ids* ids) {
+  char* out = NULL;
+  struct tester_state state;
+  memset(&state, 0, sizeof state);
+  state.vault = vault;
+  state.expect = "\"bot_token\":\"xoxb-new-token-9876\"";
+  state.reentrant_status = -1;
+  state.null_reply_status = -1;
+
+  EXPECT_STATUS(LV_OK, lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_slack,
+                                           passing_tester, &state));
+  CHECK(out != NULL && strcmp(out, "{\"success\":true,\"message\":\"ok: reachable\"}") == 0);
+  CHECK(state.calls == 1);
+  CHECK(state.saw_credentials);
+  CHECK(state.reentrant_status == LV_OK);
+  CHECK(state.null_reply_status == LV_INVALID_ARGUMENT);
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_slack,
+                                           failing_tester, &state));
+  CHECK(out != NULL && strcmp(out, "{\"success\":false,\"message\":\"401 unauthorized\"}") == 0);
+  CHECK(state.calls == 2);
+  CHECK(state.saw_credentials);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, "acme", ids->acme_slack));
+  CHECK_HAS(out, "\"status\":\"error\"");
+  CHECK_HAS(out, "\"last_error\":\"401 unauthorized\"");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_slack,
+                                           silent_tester, &state));
+  CHECK_HAS(out, "\"success\":false");
+  CHECK_HAS(out, "no answer");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_slack,
+                                           erroring_tester, &state));
+  CHECK_HAS(out, "\"success\":false");
+  CHECK(state.calls == 4);
+  release(&out);
+
+  /* A pass brings an errored integration back to connected. */
+  EXPECT_STATUS(LV_OK, lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_slack,
+                                           passing_tester, &state));
+  CHECK_HAS(out, "\"success\":true");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, "acme", ids->acme_slack));
+  CHECK_HAS(out, "\"status\":\"connected\"");
+  release(&out);
+
+  /* A reply kept past its callback is dead. */
+  EXPECT_STATUS(LV_OK, lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_slack,
+                                           escaping_tester, NULL));
+  release(&out);
+
+  /* Misuse: no tester, a member, another tenant. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_test(vault, &out, "acme", ADMIN,
+                                                         ids->acme_slack, NULL, NULL));
+  CHECK_MESSAGE_HAS("tester");
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_integration_test(vault, &out, "acme", MEMBER,
+                                                          ids->acme_slack, passing_tester, &state));
+  EXPECT_STATUS(LV_NOT_FOUND, lv_integration_test(vault, &out, "globex", ADMIN,
+                                                  ids->acme_slack, passing_tester, &state));
+  CHECK(state.calls == 5);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_tester_reply_set(NULL, 1, "outside"));
+}
+
+static void test_error_quota_disconnect(lv_vault* vault, const struct ids* ids) {
+  char* out = NULL;
+  int64_t quota = 99;
+  struct tester_state state;
+  memset(&state, 0, sizeof state);
+  state.vault = vault;
+  state.expect = "";
+
+  EXPECT_STATUS(LV_OK, lv_integration_mark_error(vault, &out, "acme", ADMIN, ids->acme_custom,
+                                                 "rate limited"));
+  CHECK_HAS(out, "\"status\":\"error\"");
+  CHECK_HAS(out, "\"last_error\":\"rate limited\"");
+  release(&out);
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_integration_mark_error(vault, &out, "acme", MEMBER,
+                                                                ids->acme_custom, "nope"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_mark_error(vault, &out, "acme", ADMIN,
+                                                               ids->acme_custom, NULL));
+
+  EXPECT_STATUS(LV_OK, lv_tenant_get_quota(vault, &quota, "acme"));
+  CHECK(quota == -1);
+  EXPECT_STATUS(LV_OK, lv_tenant_set_quota(vault, "acme", ADMIN, 2));
+  EXPECT_STATUS(LV_OK, lv_tenant_get_quota(vault, &quota, "acme"));
+  CHECK(quota == 2);
+  EXPECT_STATUS(LV_QUOTA_EXCEEDED, lv_integration_connect(vault, &out, "acme", ADMIN, "tave",
+                                                          "{\"api_key\":\"tave-key-000000\"}", NULL));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_tenant_set_quota(vault, "acme", MEMBER, 10));
+  EXPECT_STATUS(LV_OK, lv_tenant_get_quota(vault, &quota, "acme"));
+  CHECK(quota == 2);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_tenant_get_quota(vault, NULL, "acme"));
+  quota = 99;
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_tenant_get_quota(vault, &quota, NULL));
+  CHECK(quota == 0);
+
+  EXPECT_STATUS(LV_OK, lv_integration_disconnect(vault, &out, "acme", ADMIN, ids->acme_custom));
+  CHECK_HAS(out, "\"status\":\"disconnected\"");
+  CHECK_HAS(out, "\"credential_mask\":\"\"");
+  CHECK_LACKS(out, "\"disconnected_at\":null");
+  release(&out);
+  EXPECT_STATUS(LV_FAILED_PRECONDITION,
+                lv_integration_reveal_credentials(vault, &out, "acme", ADMIN, ids->acme_custom));
+  EXPECT_STATUS(LV_FAILED_PRECONDITION,
+                lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_custom, passing_tester, &state));
+  CHECK(state.calls == 0);
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_integration_disconnect(vault, &out, "acme", MEMBER, ids->acme_slack));
+
+  /* A disconnected integration no longer counts against the quota. */
+  EXPECT_STATUS(LV_OK, lv_integration_connect(vault, &out, "acme", ADMIN, "tave",
+                                              "{\"api_key\":\"tave-key-000000\"}", NULL));
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_tenant_set_quota(vault, "acme", ADMIN, -1));
+  EXPECT_STATUS(LV_OK, lv_tenant_get_quota(vault, &quota, "acme"));
+  CHECK(quota == -1);
+
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "acme", "{\"status\":\"disconnected\"}"));
+  CHECK(count_of(out, "\"provider\":") == 1);
+  CHECK_HAS(out, ids->acme_custom);
+  release(&out);
+}
+
+static void test_activity(lv_vault* vault, const struct ids* ids) {
+  char* out = NULL;
+  char* page = NULL;
+  char cursor[64];
+  char newest[64];
+  long first_sequence;
+  long second_sequence;
+
+  EXPECT_STATUS(LV_OK, lv_activity_list(vault, &out, "acme", ids->acme_slack, 50, NULL));
+  CHECK(out != NULL && out[0] == '[');
+  CHECK_HAS(out, "\"action\":\"connected\"");
+  CHECK_HAS(out, "\"action\":\"credentials_updated\"");
+  CHECK_HAS(out, "\"action\":\"credentials_revealed\"");
+  CHECK_HAS(out, "\"action\":\"test_success\"");
+  CHECK_HAS(out, "\"action\":\"test_failed\"");
+  CHECK_HAS(out, "\"user_name\":\"Alice\"");
+  CHECK_HAS(out, "\"details\":{");
+  CHECK_LACKS(out, ids->acme_custom);
+  CHECK_LACKS(out, "xoxb-new-token-9876");
+  CHECK_LACKS(out, "s3cr3t");
+  /* Newest first: the last test was the escaping tester's pass. */
+  CHECK(json_string(out, "action", cursor, sizeof cursor) && strcmp(cursor, "test_success") == 0);
+  first_sequence = json_integer_at(out, "sequence", 0);
+  second_sequence = json_integer_at(out, "sequence", 1);
+  CHECK(first_sequence > second_sequence && second_sequence > 0);
+  release(&out);
+
+  /* limit and the before cursor page through it. */
+  EXPECT_STATUS(LV_OK, lv_activity_list(vault, &out, "acme", ids->acme_slack, 2, NULL));
+  CHECK(count_of(out, "\"sequence\":") == 2);
+  CHECK(json_string(out, "id", newest, sizeof newest));
+  first_sequence = json_integer_at(out, "sequence", 1);
+  /* the id of the second (older) entry */
+  CHECK(out != NULL && json_string(strstr(out, "},{") != NULL ? strstr(out, "},{") : out, "id",
+                                   cursor, sizeof cursor));
+  EXPECT_STATUS(LV_OK, lv_activity_list(vault, &page, "acme", ids->acme_slack, 2, cursor));
+  CHECK(count_of(page, "\"sequence\":") == 2);
+  CHECK_LACKS(page, cursor);
+  CHECK_LACKS(page, newest);
+  CHECK(json_integer_at(page, "sequence", 0) < first_sequence);
+  release(&page);
+  release(&out);
+
+  /* The whole tenant: both integrations, nothing of globex. */
+  EXPECT_STATUS(LV_OK, lv_activity_list(vault, &out, "acme", NULL, 1000, NULL));
+  CHECK_HAS(out, ids->acme_slack);
+  CHECK_HAS(out, ids->acme_custom);
+  CHECK_HAS(out, "\"action\":\"disconnected\"");
+  CHECK_HAS(out, "\"action\":\"status_error\"");
+  CHECK_LACKS(out, ids->globex_slack);
+  CHECK_LACKS(out, "\"tenant\":\"globex\"");
+  release(&out);
+
+  /* Another tenant's integration id: NOT_FOUND, as everywhere. */
+  EXPECT_STATUS(LV_NOT_FOUND, lv_activity_list(vault, &out, "globex", ids->acme_slack, 50, NULL));
+  CHECK(out == NULL);
+
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_activity_list(vault, &out, "acme", NULL, 0, NULL));
+  CHECK_MESSAGE_HAS("limit");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_activity_list(vault, &out, "acme", NULL, 1001, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_activity_list(vault, &out, "acme", NULL, -5, NULL));
+  CHECK(out == NULL);
+}
+
+static void test_providers(lv_vault* vault, struct ids* ids) {
+  char* out = NULL;
+  const char* spec =
+      "{\"key\":\"acme_crm\",\"name\":\"Acme CRM\",\"auth_type\":\"api_key\","
+      "\"credential_fields\":[{\"name\":\"token\",\"label\":\"Token\",\"type\":\"secret\","
+      "\"required\":true,\"placeholder\":\"tok-...\"}],\"scopes\":[\"contacts\"],"
+      "\"rate_limits\":{\"requests_per_minute\":60},\"features\":[\"import\"]}";
+
+  EXPECT_STATUS(LV_OK, lv_provider_list(vault, &out));
+  CHECK(out != NULL && out[0] == '[');
+  CHECK_HAS(out, "\"key\":\"slack\"");
+  CHECK_HAS(out, "\"key\":\"gmail\"");
+  CHECK_HAS(out, "\"key\":\"custom\"");
+  CHECK_HAS(out, "\"credential_fields\":[");
+  CHECK_LACKS(out, "\"key\":\"acme_crm\"");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_provider_register(vault, &out, spec));
+  CHECK_HAS(out, "\"key\":\"acme_crm\"");
+  CHECK_HAS(out, "\"auth_type\":\"api_key\"");
+  release(&out);
+  EXPECT_STATUS(LV_ALREADY_EXISTS, lv_provider_register(vault, &out, spec));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register(vault, &out, "{\"key\":\"x\"}"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register(vault, &out, NULL));
+  EXPECT_STATUS(LV_OK, lv_provider_list(vault, &out));
+  CHECK_HAS(out, "\"key\":\"acme_crm\"");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_integration_connect(vault, &out, "globex", ADMIN, "acme_crm",
+                                              "{\"token\":\"tok-1234567890ab\"}", NULL));
+  CHECK_HAS(out, "\"provider\":\"acme_crm\"");
+  release(&out);
+  (void)ids;
+}
+
+static void test_audit_and_purge(lv_vault* vault, const struct ids* ids) {
+  char* out = NULL;
+
+  EXPECT_STATUS(LV_OK, lv_audit_verify(vault, &out));
+  CHECK_HAS(out, "\"ok\":true");
+  CHECK_HAS(out, "\"first_bad\":null");
+  CHECK(json_integer_at(out, "checked", 0) >= 10);
+  release(&out);
+
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_tenant_purge(vault, &out, MEMBER, "globex"));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, "globex", ids->globex_lightblue));
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_tenant_purge(vault, &out, ADMIN, "globex"));
+  CHECK(json_integer_at(out, "integrations", 0) == 3);
+  CHECK(json_integer_at(out, "activity", 0) >= 3);
+  CHECK(json_integer_at(out, "jobs", 0) == 0);
+  CHECK(json_integer_at(out, "keys", 0) >= 1);
+  release(&out);
+
+  EXPECT_STATUS(LV_NOT_FOUND, lv_integration_get(vault, &out, "globex", ids->globex_lightblue));
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "globex", NULL));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_activity_list(vault, &out, "globex", NULL, 50, NULL));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+  /* acme is untouched. */
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, "acme", ids->acme_slack));
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_audit_verify(vault, &out));
+  CHECK_HAS(out, "\"ok\":true");
+  release(&out);
+}
+
+/* ---- misuse ------------------------------------------------------------ */
+
+static void test_bad_handles(const struct ids* ids) {
+  char path[512];
+  uint8_t key[32];
+  lv_vault* dead = NULL;
+  lv_vault* closed = NULL;
+  char* out = (char*)&out;
+  int64_t quota = 5;
+  int not_a_vault[16];
+  memset(not_a_vault, 0, sizeof not_a_vault);
+  fill_key(key, 9);
+
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(NULL, &out, "acme", ids->acme_slack));
+  CHECK(out == NULL);
+  CHECK_MESSAGE_HAS("vault");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_list(NULL, &out));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_audit_verify(NULL, &out));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_tenant_get_quota(NULL, &quota, "acme"));
+  CHECK(quota == 0);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_tenant_set_quota(NULL, "acme", ADMIN, 1));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get((lv_vault*)not_a_vault, &out, "acme", ids->acme_slack));
+
+  /* Destroyed: recognised without touching the freed memory. */
+  path_in_directory(path, "dead.db");
+  EXPECT_STATUS(LV_OK, lv_vault_open(&dead, path, key, sizeof key, 1));
+  lv_vault_destroy(dead);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(dead, &out, "acme", ids->acme_slack));
+  CHECK_MESSAGE_HAS("vault");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_vault_close(dead));
+  lv_vault_destroy(dead); /* double destroy: a no-op */
+
+  /* Closed: the handle lives on, the vault refuses. */
+  path_in_directory(path, "closed.db");
+  EXPECT_STATUS(LV_OK, lv_vault_open(&closed, path, key, sizeof key, 1));
+  EXPECT_STATUS(LV_OK, lv_vault_close(closed));
+  EXPECT_STATUS(LV_OK, lv_vault_close(closed));
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_integration_get(closed, &out, "acme", ids->acme_slack));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_integration_list(closed, &out, "acme", NULL));
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_integration_connect(closed, &out, "acme", ADMIN, "slack",
+                                                               "{\"bot_token\":\"xoxb-closed\"}", NULL));
+  lv_vault_destroy(closed);
+
+  /* A reply handle used after its callback returned. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_tester_reply_set(escaped_reply, 1, "late"));
+}
+
+static void test_bad_arguments(lv_vault* vault, const struct ids* ids) {
+  char* out = (char*)&out;
+  char* huge;
+  const size_t huge_size = 10u * 1024u * 1024u;
+  lv_vault* never = NULL;
+  int listed_before;
+
+  /* NULL out and NULL required inputs. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(vault, NULL, "acme", ids->acme_slack));
+  CHECK_MESSAGE_HAS("out");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(vault, &out, NULL, ids->acme_slack));
+  CHECK(out == NULL);
+  CHECK_MESSAGE_HAS("tenant");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(vault, &out, "acme", NULL));
+  CHECK_MESSAGE_HAS("integration_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", NULL, "slack",
+                                                            "{\"bot_token\":\"x\"}", NULL));
+  CHECK_MESSAGE_HAS("actor_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            NULL, NULL));
+  CHECK_MESSAGE_HAS("credentials_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, NULL,
+                                                            "{\"bot_token\":\"x\"}", NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_tenant_purge(vault, &out, ADMIN, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_find(vault, &out, "acme", NULL, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(vault, &out, "", ids->acme_slack));
+
+  /* Invalid JSON. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", "{", "slack",
+                                                            "{\"bot_token\":\"x\"}", NULL));
+  CHECK_MESSAGE_HAS("actor_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":", NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}", "[1]"));
+  CHECK_MESSAGE_HAS("options_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_list(vault, &out, "acme", "nope"));
+  CHECK_MESSAGE_HAS("filter_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_list(vault, &out, "acme", ""));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_list(vault, &out, "acme", "{} {}"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register(vault, &out, "{\"key\":"));
+
+  /* Invalid UTF-8, in plain and in JSON parameters. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(vault, &out, "ac\xff\xfeme", ids->acme_slack));
+  CHECK_MESSAGE_HAS("UTF-8");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-\xc3\x28-bad\"}", NULL));
+  CHECK_MESSAGE_HAS("credentials_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_list(vault, &out, "acme", "{\"provider\":\"\xed\xa0\x80\"}"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_mark_error(vault, &out, "acme", ADMIN,
+                                                               ids->acme_slack, "bad \xc0\xaf byte"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_vault_open_passphrase(&never, "x.db", "\xff", 1));
+  CHECK(never == NULL);
+
+  /* A 10 MB string, wherever a string goes. */
+  huge = (char*)malloc(huge_size + 1);
+  CHECK(huge != NULL);
+  if (huge != NULL) {
+    memset(huge, 'a', huge_size);
+    huge[huge_size] = '\0';
+    EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_get(vault, &out, huge, ids->acme_slack));
+    CHECK_MESSAGE_HAS("tenant");
+    huge[0] = '{';
+    huge[1] = '"';
+    EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                              huge, NULL));
+    CHECK_MESSAGE_HAS("credentials_json");
+    EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_mark_error(vault, &out, "acme", ADMIN,
+                                                                 ids->acme_slack, huge));
+    EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register(vault, &out, huge));
+    free(huge);
+  }
+  CHECK(out == NULL);
+
+  /* Wrong JSON types, naming the key. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme",
+                                                            "{\"user_id\":5,\"role\":\"admin\"}", "slack",
+                                                            "{\"bot_token\":\"x\"}", NULL));
+  CHECK_MESSAGE_HAS("user_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":123}", NULL));
+  CHECK_MESSAGE_HAS("bot_token");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}",
+                                                            "{\"name\":\"n2\",\"scopes\":\"read\"}"));
+  CHECK_MESSAGE_HAS("scopes");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}",
+                                                            "{\"name\":\"n2\",\"scopes\":[\"a\",1]}"));
+  CHECK_MESSAGE_HAS("scopes");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}",
+                                                            "{\"name\":\"n2\",\"expires_at\":1893456000}"));
+  CHECK_MESSAGE_HAS("expires_at");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}",
+                                                            "{\"name\":\"n2\",\"expires_at\":\"tomorrow\"}"));
+  CHECK_MESSAGE_HAS("expires_at");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}",
+                                                            "{\"name\":\"n2\",\"sync_config\":{\"interval_minutes\":5}}"));
+  CHECK_MESSAGE_HAS("interval_minutes");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}",
+                                                            "{\"name\":\"n2\",\"sync_config\":\"yes\"}"));
+  CHECK_MESSAGE_HAS("sync_config");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_list(vault, &out, "acme", "{\"status\":1}"));
+  CHECK_MESSAGE_HAS("status");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_list(vault, &out, "acme", "{\"status\":\"asleep\"}"));
+  CHECK_MESSAGE_HAS("status");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_update_credentials(
+                                         vault, &out, "acme", ADMIN, ids->acme_slack,
+                                         "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}", "{\"expires_at\":true}"));
+  CHECK_MESSAGE_HAS("expires_at");
+
+  /* Unknown and duplicate keys, and a bad role. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme",
+                                                            "{\"user_id\":\"u\",\"role\":\"admin\",\"extra\":1}",
+                                                            "slack", "{\"bot_token\":\"x\"}", NULL));
+  CHECK_MESSAGE_HAS("extra");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme",
+                                                            "{\"user_id\":\"u\",\"role\":\"admin\",\"role\":\"member\"}",
+                                                            "slack", "{\"bot_token\":\"x\"}", NULL));
+  CHECK_MESSAGE_HAS("role");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme",
+                                                            "{\"user_id\":\"u\",\"role\":\"root\"}",
+                                                            "slack", "{\"bot_token\":\"x\"}", NULL));
+  CHECK_MESSAGE_HAS("role");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme",
+                                                            "{\"user_name\":\"nobody\",\"role\":\"admin\"}",
+                                                            "slack", "{\"bot_token\":\"x\"}", NULL));
+  CHECK_MESSAGE_HAS("user_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}",
+                                                            "{\"nmae\":\"typo\"}"));
+  CHECK_MESSAGE_HAS("nmae");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_list(vault, &out, "acme", "{\"tenant\":\"globex\"}"));
+  CHECK_MESSAGE_HAS("tenant");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_update_credentials(
+                                         vault, &out, "acme", ADMIN, ids->acme_slack,
+                                         "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\"}", "{\"name\":\"x\"}"));
+  CHECK_MESSAGE_HAS("name");
+  /* An unknown credential field: named, and no secret value in the message. */
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                                            "{\"bot_token\":\"xoxb-aaaaaaaaaaaa\","
+                                                            "\"bogus\":\"topsecret-123\"}",
+                                                            "{\"name\":\"n3\"}"));
+  CHECK_MESSAGE_HAS("bogus");
+  CHECK(strstr(lv_last_error_message(), "topsecret-123") == NULL);
+  CHECK(strstr(lv_last_error_message(), "xoxb-aaaaaaaaaaaa") == NULL);
+
+  /* A member changes nothing. */
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "acme", NULL));
+  listed_before = count_of(out, "\"provider\":");
+  release(&out);
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_integration_connect(vault, &out, "acme", MEMBER, "gmail",
+                                                             "{\"access_token\":\"ya29.member-token\"}", NULL));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_OK, lv_integration_find(vault, &out, "acme", "gmail", NULL));
+  CHECK(out != NULL && strcmp(out, "null") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "acme", NULL));
+  CHECK(count_of(out, "\"provider\":") == listed_before);
+  release(&out);
+  /* ...but may read. */
+  EXPECT_STATUS(LV_OK, lv_activity_list(vault, &out, "acme", NULL, 5, NULL));
+  release(&out);
+
+  /* A failed call leaves a message; the next successful call clears it. */
+  EXPECT_STATUS(LV_NOT_FOUND, lv_integration_get(vault, &out, "acme", "missing"));
+  CHECK(lv_last_error_message()[0] != '\0');
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, "acme", ids->acme_slack));
+  CHECK(lv_last_error_message()[0] == '\0');
+  release(&out);
+}
+
+int main(void) {
+  char path[512];
+  lv_vault* vault;
+  struct ids ids;
+  memset(&ids, 0, sizeof ids);
+
+  strcpy(directory, "/tmp/linkvault-capi-XXXXXX");
+  {
+    const char* tmp = getenv("TMPDIR");
+    if (tmp != NULL && strlen(tmp) < 200) sprintf(directory, "%s/linkvault-capi-XXXXXX", tmp);
+  }
+  if (mkdtemp(directory) == NULL) {
+    perror("mkdtemp");
+    return 2;
+  }
+  path_in_directory(path, "vault.db");
+
+  test_library();
+  vault = test_open(path);
+  if (vault != NULL) {
+    test_passphrase();
+    test_connect(vault, &ids);
+    test_reads(vault, &ids);
+    test_update_and_reveal(vault, &ids);
+    test_testers(vault, &ids);
+    test_error_quota_disconnect(vault, &ids);
+    test_activity(vault, &ids);
+    test_providers(vault, &ids);
+    test_bad_handles(&ids);
+    test_bad_arguments(vault, &ids);
+    test_audit_and_purge(vault, &ids);
+    EXPECT_STATUS(LV_OK, lv_vault_close(vault));
+    lv_vault_destroy(vault);
+  }
+  remove_directory();
+
+  printf("%d passed, %d failed\n", checks_passed, checks_failed);
+  return checks_failed == 0 ? 0 : 1;
+}
