@@ -14,15 +14,19 @@ namespace linkvault::bench {
 struct Workload {
   std::string name;
   std::function<void()> run;  // prints its own JSON line via report_*()
+  bool only_when_named = false;  // helpers for other scripts, not in "all"
 };
 
 std::vector<Workload>& registry();
 
 struct Registrar {
-  Registrar(const char* name, std::function<void()> run) {
-    registry().push_back({name, std::move(run)});
+  Registrar(const char* name, std::function<void()> run, bool only_when_named = false) {
+    registry().push_back({name, std::move(run), only_when_named});
   }
 };
+
+// "--name value" options given on the command line; "" when absent.
+const std::string& option(const std::string& name);
 
 // Calls `op` in batches until `seconds` have passed; returns operations per
 // second. `op` performs one operation.
@@ -59,8 +63,10 @@ std::string scratch_directory();
 
 #define LINKVAULT_BENCH_CONCAT2(a, b) a##b
 #define LINKVAULT_BENCH_CONCAT(a, b) LINKVAULT_BENCH_CONCAT2(a, b)
-#define LINKVAULT_WORKLOAD(name)                                        \
-  static void LINKVAULT_BENCH_CONCAT(workload_, __LINE__)();            \
-  static ::linkvault::bench::Registrar LINKVAULT_BENCH_CONCAT(          \
-      registrar_, __LINE__)(name, &LINKVAULT_BENCH_CONCAT(workload_, __LINE__)); \
+#define LINKVAULT_WORKLOAD_WITH(name, only_when_named)                       \
+  static void LINKVAULT_BENCH_CONCAT(workload_, __LINE__)();                 \
+  static ::linkvault::bench::Registrar LINKVAULT_BENCH_CONCAT(               \
+      registrar_, __LINE__)(name, &LINKVAULT_BENCH_CONCAT(workload_, __LINE__), \
+                            only_when_named);                                \
   static void LINKVAULT_BENCH_CONCAT(workload_, __LINE__)()
+#define LINKVAULT_WORKLOAD(name) LINKVAULT_WORKLOAD_WITH(name, false)

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 
 namespace linkvault::bench {
@@ -39,6 +40,19 @@ void report_latency(const std::string& workload, std::vector<double> samples_us,
   std::fflush(stdout);
 }
 
+namespace {
+std::map<std::string, std::string>& options() {
+  static std::map<std::string, std::string> values;
+  return values;
+}
+}  // namespace
+
+const std::string& option(const std::string& name) {
+  static const std::string none;
+  const auto found = options().find(name);
+  return found == options().end() ? none : found->second;
+}
+
 std::string scratch_directory() {
   static std::string directory = [] {
     namespace fs = std::filesystem;
@@ -54,21 +68,28 @@ std::string scratch_directory() {
 
 int main(int argc, char** argv) {
   using linkvault::bench::registry;
+  std::vector<std::string> names;
   for (int i = 1; i < argc; ++i) {
-    const std::string name = argv[i];
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) == 0 && i + 1 < argc) {
+      linkvault::bench::options()[arg.substr(2)] = argv[++i];
+    } else {
+      names.push_back(arg);
+    }
+  }
+  for (const std::string& name : names) {
     const bool known = std::any_of(registry().begin(), registry().end(),
                                    [&](const auto& w) { return w.name == name; });
     if (!known) {
-      std::fprintf(stderr, "linkvault-bench: unknown workload '%s'; known:", argv[i]);
+      std::fprintf(stderr, "linkvault-bench: unknown workload '%s'; known:", name.c_str());
       for (const auto& w : registry()) std::fprintf(stderr, " %s", w.name.c_str());
       std::fprintf(stderr, "\n");
       return 2;
     }
   }
   for (const auto& workload : registry()) {
-    bool selected = argc == 1;
-    for (int i = 1; i < argc; ++i) selected = selected || workload.name == argv[i];
-    if (selected) workload.run();
+    const bool named = std::find(names.begin(), names.end(), workload.name) != names.end();
+    if (named || (names.empty() && !workload.only_when_named)) workload.run();
   }
   return 0;
 }

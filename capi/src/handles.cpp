@@ -3,7 +3,9 @@
 #include "linkvault/error.hpp"
 
 #include <mutex>
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 namespace linkvault::capi {
 
@@ -45,6 +47,17 @@ VaultRegistry& registry() {
   return *instance;
 }
 
+// The replies of the tester callbacks running right now, on any thread.
+struct ReplyList {
+  std::mutex mutex;
+  std::vector<const lv_tester_reply*> live;
+};
+
+ReplyList& replies() {
+  static ReplyList* const instance = new ReplyList();
+  return *instance;
+}
+
 }  // namespace
 
 lv_vault* register_vault(std::shared_ptr<lv_vault> vault) {
@@ -68,15 +81,32 @@ std::shared_ptr<lv_vault> unregister_vault(const lv_vault* handle) noexcept {
   return registry().remove(handle);
 }
 
-lv_tester_reply& checked_reply(lv_tester_reply* handle) {
+LiveReply::LiveReply(lv_tester_reply& reply) : reply_(reply) {
+  ReplyList& list = replies();
+  std::lock_guard lock(list.mutex);
+  list.live.push_back(&reply_);
+}
+
+LiveReply::~LiveReply() {
+  ReplyList& list = replies();
+  std::lock_guard lock(list.mutex);
+  list.live.erase(std::find(list.live.begin(), list.live.end(), &reply_));
+  reply_.magic = 0;
+}
+
+void update_reply(lv_tester_reply* handle, void (*update)(lv_tester_reply&, void*),
+                  void* context) {
   if (handle == nullptr) {
     throw Error(ErrorCode::invalid_argument, "reply: must not be NULL");
   }
-  if (handle->magic != lv_tester_reply::live_magic) {
+  ReplyList& list = replies();
+  std::lock_guard lock(list.mutex);
+  if (std::find(list.live.begin(), list.live.end(), handle) == list.live.end() ||
+      handle->magic != lv_tester_reply::live_magic) {
     throw Error(ErrorCode::invalid_argument,
                 "reply: not a live lv_tester_reply (used outside its tester callback?)");
   }
-  return *handle;
+  update(*handle, context);
 }
 
 }  // namespace linkvault::capi

@@ -10,7 +10,11 @@
 // thread destroys the handle meanwhile.
 //
 // lv_tester_reply lives on the library's stack for the length of one tester
-// callback; its magic is cleared when the callback returns.
+// callback. It is listed as live only during that callback (a host may call
+// lv_tester_reply_set from another thread its tester waits for, so the list
+// is shared, not thread-local), and its magic is cleared when it goes: a
+// reply kept past its callback is LV_INVALID_ARGUMENT, without reading the
+// dead stack frame.
 #pragma once
 
 #include "linkvault.h"
@@ -67,7 +71,21 @@ std::shared_ptr<lv_vault> lookup_vault(const lv_vault* handle);
 // in flight lets go of it.
 std::shared_ptr<lv_vault> unregister_vault(const lv_vault* handle) noexcept;
 
-// The reply behind `handle`: Error(INVALID_ARGUMENT) for NULL or a bad magic.
-lv_tester_reply& checked_reply(lv_tester_reply* handle);
+// Lists a reply as live for the lifetime of this object (one tester call).
+class LiveReply {
+ public:
+  explicit LiveReply(lv_tester_reply& reply);
+  ~LiveReply();
+  LiveReply(const LiveReply&) = delete;
+  LiveReply& operator=(const LiveReply&) = delete;
+
+ private:
+  lv_tester_reply& reply_;
+};
+
+// Runs `update` on the reply behind `handle` while it is guaranteed to stay
+// live (the list's lock is held, so the callback cannot return meanwhile):
+// Error(INVALID_ARGUMENT) for NULL, a reply that is not live, or a bad magic.
+void update_reply(lv_tester_reply* handle, void (*update)(lv_tester_reply&, void*), void* context);
 
 }  // namespace linkvault::capi

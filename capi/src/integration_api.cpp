@@ -20,14 +20,18 @@ namespace {
 // The C++ tester that calls the host's C function. The plaintext credentials
 // are written as JSON into secure memory (wiped when this returns) and lent
 // to the host for the duration of the call; the answer comes back through a
-// reply on this stack frame, whose magic is cleared on return.
+// reply on this stack frame, listed as live only while the host's function
+// runs (see handles.hpp).
 Tester c_tester(lv_tester_fn function, void* user_data) {
   return [function, user_data](const Credentials& credentials) -> TestResult {
     SecretBytes json = credentials_to_json(credentials);
     json.push_back('\0');
     lv_tester_reply reply;
-    const int returned =
-        function(&reply, reinterpret_cast<const char*>(json.data()), user_data);
+    int returned = 0;
+    {
+      const LiveReply live(reply);
+      returned = function(&reply, reinterpret_cast<const char*>(json.data()), user_data);
+    }
     TestResult result;
     if (returned != 0) {
       result.success = false;
@@ -140,11 +144,16 @@ int lv_integration_reveal_credentials(lv_vault* vault, char** out, const char* t
 
 int lv_tester_reply_set(lv_tester_reply* reply, int success, const char* message) {
   return guard(__func__, [&] {
-    lv_tester_reply& checked = checked_reply(reply);
-    std::string text(optional_text_argument(message, "message").value_or(""));
-    // Nothing changes unless everything above succeeded.
-    checked.message = std::move(text);
-    checked.success = success != 0;
+    struct Answer {
+      std::string message;
+      bool success;
+    } answer{std::string(optional_text_argument(message, "message").value_or("")), success != 0};
+    // Nothing changes unless everything above succeeded; the swap cannot throw.
+    update_reply(reply, [](lv_tester_reply& live, void* context) {
+      auto& given = *static_cast<Answer*>(context);
+      live.message.swap(given.message);
+      live.success = given.success;
+    }, &answer);
   });
 }
 

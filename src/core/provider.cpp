@@ -218,6 +218,7 @@ void append_string_list(std::string& out, const std::vector<std::string>& list) 
 }  // namespace
 
 ProviderSpec parse_provider_spec(std::string_view json) {
+  if (json.empty()) reject("not valid JSON (empty text)");
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (const auto error = parser.parse(json.data(), json.size()).get(root)) {

@@ -55,6 +55,7 @@ std::string_view require_string(std::string_view key, simdjson::dom::element val
 }  // namespace
 
 SyncConfig parse_sync_config(std::string_view json) {
+  if (json.empty()) reject("not valid JSON (empty text)");
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (const auto error = parser.parse(json.data(), json.size()).get(root)) {

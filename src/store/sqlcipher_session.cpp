@@ -25,9 +25,12 @@ namespace {
   "last_used_at, last_refreshed_at, refresh_count, last_error, sync_config, "  \
   "last_sync_at, last_sync_status, created_at, updated_at"
 
-#define LV_ACTIVITY_COLUMNS                                                   \
+// What listing returns; the chain columns (key_version, mac) follow in
+// LV_ACTIVITY_COLUMNS for verification and inserts.
+#define LV_ACTIVITY_ENTRY_COLUMNS                                             \
   "tenant, sequence, id, integration_id, action, user_id, user_name, details, " \
-  "created_at, key_version, mac"
+  "created_at"
+#define LV_ACTIVITY_COLUMNS LV_ACTIVITY_ENTRY_COLUMNS ", key_version, mac"
 
 std::string scopes_to_json(const std::vector<std::string>& scopes) {
   std::string out = "[";
@@ -404,14 +407,14 @@ std::vector<ActivityEntry> SqlCipherSession::list_activity(
   entries.reserve(static_cast<std::size_t>(limit));
   if (integration_id) {
     auto statement = connection_->cached(
-        "SELECT " LV_ACTIVITY_COLUMNS " FROM activity "
-        "WHERE integration_id = ?1 AND sequence < ?2 AND tenant = ?3 "
+        "SELECT " LV_ACTIVITY_ENTRY_COLUMNS " FROM activity INDEXED BY activity_by_integration "
+        "WHERE tenant = ?3 AND integration_id = ?1 AND sequence < ?2 "
         "ORDER BY sequence DESC LIMIT ?4");
     statement->bind(1, *integration_id).bind(2, before).bind(3, tenant).bind(4, std::int64_t{limit});
     while (statement->step()) entries.push_back(read_activity_entry(*statement));
   } else {
     auto statement = connection_->cached(
-        "SELECT " LV_ACTIVITY_COLUMNS " FROM activity "
+        "SELECT " LV_ACTIVITY_ENTRY_COLUMNS " FROM activity "
         "WHERE tenant = ?1 AND sequence < ?2 ORDER BY sequence DESC LIMIT ?3");
     statement->bind(1, tenant).bind(2, before).bind(3, std::int64_t{limit});
     while (statement->step()) entries.push_back(read_activity_entry(*statement));

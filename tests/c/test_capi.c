@@ -13,6 +13,7 @@
 #include "linkvault.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,7 +161,8 @@ struct tester_state {
   const char* expect;     /* a substring the credentials must contain */
   int calls;
   int saw_credentials;
-  int reentrant_status;   /* status of an lv_ call made from inside */
+  int reentrant_status;   /* status of an lv_ read made from inside */
+  int reentrant_write;    /* status of an lv_ write made from inside */
   int null_reply_status;  /* status of lv_tester_reply_set(NULL, ...) */
 };
 
@@ -172,6 +174,8 @@ static int passing_tester(lv_tester_reply* reply, const char* credentials_json, 
   /* A callback may call back into the library, on the same vault. */
   state->reentrant_status = lv_integration_list(state->vault, &inner, "acme", NULL);
   lv_string_free(inner);
+  /* A write too: the tester runs outside any transaction. */
+  state->reentrant_write = lv_tenant_set_quota(state->vault, "acme", ADMIN, -1);
   state->null_reply_status = lv_tester_reply_set(NULL, 1, "x");
   return lv_tester_reply_set(reply, 1, "ok: reachable");
 }
@@ -425,6 +429,7 @@ static void test_testers(lv_vault* vault, const struct ids* ids) {
   state.vault = vault;
   state.expect = "\"bot_token\":\"xoxb-new-token-9876\"";
   state.reentrant_status = -1;
+  state.reentrant_write = -1;
   state.null_reply_status = -1;
 
   EXPECT_STATUS(LV_OK, lv_integration_test(vault, &out, "acme", ADMIN, ids->acme_slack,
@@ -433,6 +438,7 @@ static void test_testers(lv_vault* vault, const struct ids* ids) {
   CHECK(state.calls == 1);
   CHECK(state.saw_credentials);
   CHECK(state.reentrant_status == LV_OK);
+  CHECK(state.reentrant_write == LV_OK);
   CHECK(state.null_reply_status == LV_INVALID_ARGUMENT);
   release(&out);
 
@@ -677,6 +683,77 @@ static void test_audit_and_purge(lv_vault* vault, const struct ids* ids) {
 
   EXPECT_STATUS(LV_OK, lv_audit_verify(vault, &out));
   CHECK_HAS(out, "\"ok\":true");
+  release(&out);
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+struct worker {
+  lv_vault* vault;
+  int index;
+  int failures;
+  int messages_ok;
+};
+
+/* Each thread connects its own integration and reads it back many times;
+ * odd threads also fail on purpose in between, and every thread checks that
+ * its last-error message is its own (per thread). */
+static void* worker_main(void* argument) {
+  struct worker* worker = (struct worker*)argument;
+  char name[32];
+  char options[64];
+  char id[64];
+  char* out = NULL;
+  int i;
+  sprintf(name, "worker-%d", worker->index);
+  sprintf(options, "{\"name\":\"%s\"}", name);
+  worker->messages_ok = 1;
+  if (lv_integration_connect(worker->vault, &out, "threads", ADMIN, "slack",
+                             "{\"bot_token\":\"xoxb-thread-token-0001\"}", options) != LV_OK ||
+      !json_string(out, "id", id, sizeof id)) {
+    ++worker->failures;
+    lv_string_free(out);
+    return NULL;
+  }
+  lv_string_free(out);
+  for (i = 0; i < 40; ++i) {
+    out = NULL;
+    if (lv_integration_get(worker->vault, &out, "threads", id) != LV_OK ||
+        strstr(out, name) == NULL) {
+      ++worker->failures;
+    }
+    if (lv_last_error_message()[0] != '\0') worker->messages_ok = 0;
+    lv_string_free(out);
+    if (worker->index % 2 == 1) {
+      if (lv_integration_get(worker->vault, &out, "threads", "missing") != LV_NOT_FOUND) {
+        ++worker->failures;
+      }
+      if (strstr(lv_last_error_message(), "missing") == NULL) worker->messages_ok = 0;
+    }
+  }
+  return NULL;
+}
+
+static void test_threads(lv_vault* vault) {
+  enum { WORKERS = 4 };
+  pthread_t threads[WORKERS];
+  struct worker workers[WORKERS];
+  char* out = NULL;
+  int i;
+  for (i = 0; i < WORKERS; ++i) {
+    workers[i].vault = vault;
+    workers[i].index = i;
+    workers[i].failures = 0;
+    workers[i].messages_ok = 0;
+    CHECK(pthread_create(&threads[i], NULL, worker_main, &workers[i]) == 0);
+  }
+  for (i = 0; i < WORKERS; ++i) {
+    pthread_join(threads[i], NULL);
+    CHECK(workers[i].failures == 0);
+    CHECK(workers[i].messages_ok);
+  }
+  EXPECT_STATUS(LV_OK, lv_integration_list(vault, &out, "threads", NULL));
+  CHECK(count_of(out, "\"provider\":") == WORKERS);
   release(&out);
 }
 
@@ -932,6 +1009,7 @@ int main(void) {
     test_error_quota_disconnect(vault, &ids);
     test_activity(vault, &ids);
     test_providers(vault, &ids);
+    test_threads(vault);
     test_bad_handles(&ids);
     test_bad_arguments(vault, &ids);
     test_audit_and_purge(vault, &ids);

@@ -10,10 +10,12 @@ Thread-safety: a Vault and its Tenants may be shared by any number of threads.
 ctypes releases the GIL during each call and the library serialises what it
 must; records returned are immutable.
 
-Secrets: keys, passphrases and credentials are copied into ctypes buffers that
-are wiped after the call where the bindings control the memory, and every
-library-owned output is wiped by ``lv_string_free``. Python ``str`` and
-``bytes`` objects cannot be wiped; keep plaintext credentials short-lived.
+Secrets: the master key and passphrase travel in ctypes buffers that are
+wiped right after the open call, and every library-owned output (revealed
+credentials included) is wiped by ``lv_string_free``. Python ``str`` and
+``bytes`` objects — the credentials a host passes in, the dict
+``reveal_credentials`` returns, what a tester receives — cannot be wiped;
+keep them short-lived.
 """
 
 import ctypes
@@ -36,10 +38,42 @@ ROLES = ("admin", "member", "system")
 # the hot read path (DESIGN.md §9, python_get).
 _lib = _native.lib
 _call_for_string = _native.call_for_string
-_loads = json.loads
+_raw_decode = json.JSONDecoder().raw_decode
 _MAX_TENANT_ID_BYTES = 128
+_MAX_INPUT_BYTES = 1024 * 1024  # LV_MAX_INPUT_BYTES
 _INT64_MAX = 2 ** 63 - 1
 _C_INT_MAX = 2 ** 31 - 1
+
+
+# ------------------------------------------------------------------ results --
+
+def _loads(raw):
+    """The library's JSON output (UTF-8 bytes) as Python values.
+
+    raw_decode on already-decoded text skips json.loads' encoding sniffing
+    and trailing-whitespace scan: the library writes exactly one value.
+    """
+    return _raw_decode(raw.decode("utf-8"))[0]
+
+
+# Parsed integration records by their exact JSON bytes. Hosts read the same
+# row again and again (before every API call to the provider); identical
+# bytes parse to identical values, and records never expose their dict, so a
+# hit is as correct as a parse and ~50x cheaper. Only integration records go
+# here — never credentials. Bounded; a full cache is simply emptied. Plain
+# dict operations are atomic under the GIL, so threads need no lock.
+_integration_cache = {}
+_INTEGRATION_CACHE_SIZE = 256
+
+
+def _integration(raw):
+    data = _integration_cache.get(raw)
+    if data is None:
+        data = _loads(raw)
+        if len(_integration_cache) >= _INTEGRATION_CACHE_SIZE:
+            _integration_cache.clear()
+        _integration_cache[raw] = data
+    return Integration(data)
 
 
 # ---------------------------------------------------------------- arguments --
@@ -403,9 +437,9 @@ class Tenant:
 
     def get(self, integration_id):
         """The integration with this id; :class:`~linkvault.NotFound` otherwise."""
-        return Integration(_loads(_call_for_string(
+        return _integration(_call_for_string(
             _lib.lv_integration_get, self._handle, self._tenant,
-            _object_id(integration_id, "integration_id"))))
+            _object_id(integration_id, "integration_id")))
 
     def find(self, provider, name="default"):
         """The integration (tenant, provider, name), or None."""
@@ -474,20 +508,20 @@ class Tenant:
             options["expires_at"] = _time_text(expires_at, "expires_at")
         if sync_config is not None:
             options["sync_config"] = sync_config
-        return Integration(_loads(_call_for_string(
+        return _integration(_call_for_string(
             _lib.lv_integration_connect, self._handle, self._tenant, _actor_json(actor),
             _text(provider, "provider"), _credentials_json(credentials),
-            _json(options, "options"))))
+            _json(options, "options")))
 
     def update_credentials(self, actor, integration_id, credentials, expires_at=None):
         """Replaces the sealed credentials (and, if given, the expiry)."""
         options = None
         if expires_at is not None:
             options = _json({"expires_at": _time_text(expires_at, "expires_at")}, "options")
-        return Integration(_loads(_call_for_string(
+        return _integration(_call_for_string(
             _lib.lv_integration_update_credentials, self._handle, self._tenant,
             _actor_json(actor), _object_id(integration_id, "integration_id"),
-            _credentials_json(credentials), options)))
+            _credentials_json(credentials), options))
 
     def reveal_credentials(self, actor, integration_id):
         """The plaintext credentials as a dict; logs ``credentials_revealed``.
@@ -531,11 +565,12 @@ class Tenant:
                     success, message = False, _describe(error)
                 finally:
                     credentials = None
-                encoded = message.replace("\0", "\ufffd").encode("utf-8", "replace")
-                if _lib.lv_tester_reply_set(reply, 1 if success else 0, encoded):
+                flag = 1 if success else 0
+                if _lib.lv_tester_reply_set(reply, flag, _reply_text(message)):
+                    # Keep the verdict even if the library refuses the text.
                     _lib.lv_tester_reply_set(
-                        reply, 0, b"the tester's message was refused: "
-                        + _native.last_error_message().encode("utf-8", "replace"))
+                        reply, flag, b"(the tester's message was refused: "
+                        + _native.last_error_message().encode("utf-8", "replace") + b")")
                 return 0
             except BaseException:
                 return 1  # no reply set: the library records a failed test
@@ -552,15 +587,15 @@ class Tenant:
     def disconnect(self, actor, integration_id):
         """Wipes the credentials and mask and sets ``disconnected``; the row and
         its history stay. Pending jobs are cancelled."""
-        return Integration(_loads(_call_for_string(
+        return _integration(_call_for_string(
             _lib.lv_integration_disconnect, self._handle, self._tenant, _actor_json(actor),
-            _object_id(integration_id, "integration_id"))))
+            _object_id(integration_id, "integration_id")))
 
     def mark_error(self, actor, integration_id, message):
         """Sets status ``error`` with ``last_error = message``; logs ``status_error``."""
-        return Integration(_loads(_call_for_string(
+        return _integration(_call_for_string(
             _lib.lv_integration_mark_error, self._handle, self._tenant, _actor_json(actor),
-            _object_id(integration_id, "integration_id"), _text(message, "message"))))
+            _object_id(integration_id, "integration_id"), _text(message, "message")))
 
     def set_quota(self, max_integrations, actor=None):
         """Limits integrations that are not disconnected; ``None`` removes the limit.
@@ -582,6 +617,15 @@ def _tester_outcome(outcome):
         success, message = outcome
         return bool(success), "" if message is None else str(message)
     raise TypeError("the tester must return (bool, str), not %s" % type(outcome).__name__)
+
+
+def _reply_text(message):
+    """A tester's message as the C ABI accepts it: UTF-8 without NUL, at most
+    LV_MAX_INPUT_BYTES (the library keeps a shorter prefix anyway)."""
+    encoded = message.replace("\0", "\ufffd").encode("utf-8", "replace")
+    if len(encoded) > _MAX_INPUT_BYTES:
+        encoded = encoded[:_MAX_INPUT_BYTES].decode("utf-8", "ignore").encode("utf-8")
+    return encoded
 
 
 def _describe(error):

@@ -57,8 +57,8 @@ def test_name_none_means_default(tenant, admin):
     (dt.datetime(2030, 6, 1, 12, 0, tzinfo=UTC), dt.datetime(2030, 6, 1, 12, 0, tzinfo=UTC)),
     (dt.datetime(2030, 6, 1, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
      dt.datetime(2030, 6, 1, 12, 0, tzinfo=UTC)),
-    (1906632000, dt.datetime(2030, 6, 1, 12, 0, tzinfo=UTC)),
-    (1906632000.25, dt.datetime(2030, 6, 1, 12, 0, 0, 250000, tzinfo=UTC)),
+    (1906545600, dt.datetime(2030, 6, 1, 12, 0, tzinfo=UTC)),
+    (1906545600.25, dt.datetime(2030, 6, 1, 12, 0, 0, 250000, tzinfo=UTC)),
     (0, dt.datetime(1970, 1, 1, tzinfo=UTC)),
 ], ids=["aware-utc", "aware-offset", "epoch-int", "epoch-float", "epoch-zero"])
 def test_expires_at_accepts_aware_datetimes_and_epoch_seconds(tenant, admin, value, expected):

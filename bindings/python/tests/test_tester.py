@@ -108,9 +108,21 @@ def test_unicode_and_nul_in_messages(tenant, admin, slack):
     assert tenant.get(slack.id).last_error == result.message
 
 
-def test_long_message_is_kept(tenant, admin, slack):
-    message = "x" * 100_000
-    assert tenant.test(admin, slack.id, lambda creds: (False, message)).message == message
+def test_long_message_is_cut_on_a_character_boundary(tenant, admin, slack):
+    # The library keeps a bounded prefix (4 KiB today) of a tester's message.
+    message = "é" * 100_000
+    result = tenant.test(admin, slack.id, lambda creds: (False, message))
+    assert result.success is False
+    assert 0 < len(result.message) < len(message)
+    assert message.startswith(result.message)
+    assert tenant.get(slack.id).last_error == result.message
+
+
+def test_huge_message_keeps_the_verdict(tenant, admin, slack):
+    result = tenant.test(admin, slack.id, lambda creds: (True, "ok " * 1_000_000))
+    assert result.success is True
+    assert result.message.startswith("ok ok")
+    assert tenant.get(slack.id).status == "connected"
 
 
 def test_keyboard_interrupt_in_the_tester_is_recorded_then_raised(tenant, admin, slack):

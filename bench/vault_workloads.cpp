@@ -1,0 +1,164 @@
+// Vault workloads (DESIGN.md §9): connect against a bare SQLCipher insert of
+// the same two rows with the same pragmas, the activity tail with a million
+// entries in the vault, and cpp_get for bench/python_get.py.
+#include "bench.hpp"
+
+#include "core/uuid.hpp"
+#include "linkvault/linkvault.hpp"
+#include "store/sqlcipher_session.hpp"
+#include "store/sqlcipher_store.hpp"
+#include "store/sqlite.hpp"
+#include "vault/audit_log.hpp"
+#include "vault/transaction.hpp"
+#include "vault/vault_core.hpp"
+
+#include <botan/hex.h>
+#include <botan/system_rng.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <random>
+
+namespace linkvault::bench {
+namespace {
+
+MasterSecret bench_master() {
+  SecretBytes key(32);
+  Botan::system_rng().randomize(key.data(), key.size());
+  return MasterSecret::from_key(std::move(key));
+}
+
+const Actor bench_admin{"u-bench", "Bench Admin", Role::admin};
+
+double connect_through_linkvault(double seconds, int round) {
+  Vault vault = Vault::open(fmt::format("{}/connect-{}.vault", scratch_directory(), round), bench_master());
+  Tenant tenant = vault.tenant("bench");
+  Credentials credentials;
+  credentials.emplace("bot_token", make_secret("xoxb-0000000000-1111111111-abcdefghijklmnop"));
+  std::uint64_t n = 0;
+  return measure_per_second([&] {
+    ConnectOptions options;
+    options.name = fmt::format("account-{}", n++);
+    tenant.connect(bench_admin, "slack", credentials, options);
+  }, seconds);
+}
+
+// The bare minimum: the same two rows (integration + activity entry, blobs of
+// the sizes linkvault writes) in one BEGIN IMMEDIATE transaction, on a file
+// with the same schema, key and pragmas, through cached statements.
+double connect_baseline(double seconds, int round) {
+  auto opened = SqlCipherStore::open(fmt::format("{}/baseline-{}.vault", scratch_directory(), round),
+                                     bench_master(), true);
+  auto connection = opened.store->open_connection();
+  std::vector<std::uint8_t> sealed(96), mac(32);
+  Botan::system_rng().randomize(sealed.data(), sealed.size());
+  Botan::system_rng().randomize(mac.data(), mac.size());
+  std::int64_t n = 0;
+  return measure_per_second([&] {
+    ++n;
+    const std::string id = new_uuid_v7();
+    const std::int64_t now = now_ms();
+    connection->exec("BEGIN IMMEDIATE");
+    {
+      auto insert = connection->cached(
+          "INSERT INTO integrations (id, tenant, provider, name, account, status, credentials, "
+          "credential_mask, scopes, connected_by, connected_at, created_at, updated_at) "
+          "VALUES (?1, 'bench', 'slack', ?2, NULL, 'connected', ?3, '••••mnop', '[]', "
+          "'u-bench', ?4, ?4, ?4)");
+      insert->bind(1, id).bind(2, fmt::format("account-{}", n)).bind(3, std::span<const std::uint8_t>(sealed)).bind(4, now);
+      insert->run();
+    }
+    {
+      auto insert = connection->cached(
+          "INSERT INTO activity (tenant, sequence, id, integration_id, action, user_id, "
+          "user_name, details, created_at, key_version, mac) VALUES ('bench', ?1, ?2, ?3, "
+          "'connected', 'u-bench', 'Bench Admin', ?4, ?5, 1, ?6)");
+      insert->bind(1, n).bind(2, new_uuid_v7()).bind(3, id)
+          .bind(4, fmt::format("{{\"provider\":\"slack\",\"name\":\"account-{}\",\"reconnected\":false}}", n))
+          .bind(5, now).bind(6, std::span<const std::uint8_t>(mac));
+      insert->run();
+    }
+    connection->exec("COMMIT");
+  }, seconds);
+}
+
+}  // namespace
+
+LINKVAULT_WORKLOAD("connect") {
+  // Alternate the two so drift on a shared machine hits both alike.
+  double linkvault_rate = 0, baseline_rate = 0;
+  for (int round = 0; round < 2; ++round) {
+    linkvault_rate += connect_through_linkvault(1.0, round);
+    baseline_rate += connect_baseline(1.0, round);
+  }
+  report_throughput("connect", linkvault_rate / 2, baseline_rate / 2);
+}
+
+LINKVAULT_WORKLOAD("activity_tail_1m") {
+  constexpr int integrations_count = 1000;
+  const std::int64_t entries_total =
+      option("entries").empty() ? 1'000'000 : std::stoll(option("entries"));
+  Vault vault = Vault::open(scratch_directory() + "/activity.vault", bench_master());
+  Tenant tenant = vault.tenant("bench");
+  std::vector<std::string> ids;
+  Credentials credentials;
+  credentials.emplace("api_key", make_secret("tave-0000000000000000"));
+  for (int n = 0; n < integrations_count; ++n) {
+    ConnectOptions options;
+    options.name = fmt::format("studio-{}", n);
+    ids.push_back(tenant.connect(bench_admin, "tave", credentials, options).id);
+  }
+  // Fill the log through the same append path operations use, in large
+  // transactions so the set-up stays quick.
+  const auto start = std::chrono::steady_clock::now();
+  {
+    auto core = vault.core();
+    auto session = core->session();
+    // Set-up only: a larger page cache for the bulk fill, so pages are
+    // encrypted once per commit instead of spilling and being re-read.
+    dynamic_cast<SqlCipherSession&>(*session).connection().exec("PRAGMA cache_size = -131072");
+    std::int64_t written = integrations_count;
+    while (written < entries_total) {
+      Transaction transaction(*session, TransactionMode::write);
+      for (int n = 0; n < 20'000 && written < entries_total; ++n, ++written) {
+        append_activity(*session, core->keyring(), "bench",
+                        ids[static_cast<std::size_t>(written % integrations_count)],
+                        action::test_success, bench_admin, R"({"message":"ok"})");
+      }
+      transaction.commit();
+    }
+  }
+  const double fill_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::mt19937 random(7);
+  std::vector<double> samples;
+  for (int n = 0; n < 3000; ++n) {
+    const std::string& id = ids[random() % ids.size()];
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto entries = tenant.activity(id, ActivityQuery{50, std::nullopt});
+    const auto t1 = std::chrono::steady_clock::now();
+    if (entries.size() != 50) std::abort();
+    if (n >= 100) samples.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+  }
+  report_latency("activity_tail_1m", samples,
+                 fmt::format(", \"entries\": {}, \"fill_s\": {:.1f}", entries_total, fill_s));
+}
+
+// For bench/python_get.py: the per-call cost of Tenant::get() in C++ on the
+// vault the script made. Not part of the default run.
+LINKVAULT_WORKLOAD_WITH("cpp_get", true) {
+  const auto key = Botan::hex_decode_locked(option("key"));
+  Vault vault = Vault::open(option("vault"), MasterSecret::from_key(SecretBytes(key.begin(), key.end())),
+                            OpenOptions{false});
+  Tenant tenant = vault.tenant(option("tenant"));
+  const std::string id = option("id");
+  const int calls = option("calls").empty() ? 20000 : std::stoi(option("calls"));
+  for (int n = 0; n < 1000; ++n) tenant.get(id);  // warm the pool and caches
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int n = 0; n < calls; ++n) tenant.get(id);
+  const auto t1 = std::chrono::steady_clock::now();
+  fmt::print("{{\"workload\": \"cpp_get\", \"per_call_us\": {:.2f}, \"calls\": {}}}\n",
+             std::chrono::duration<double, std::micro>(t1 - t0).count() / calls, calls);
+}
+
+}  // namespace linkvault::bench
