@@ -2,8 +2,8 @@
  * linkvault.h — the C ABI of linkvault (liblinkvault_c.so), DESIGN.md §8.
  *
  * Pure C (C89-compatible declarations); usable from C, C++ and any runtime
- * with a C FFI. The shape is agreed in notes/capi_spec.md and shared with the
- * Python ctypes binding.
+ * with a C FFI. This header is the whole contract; the Python ctypes binding
+ * (bindings/python/linkvault/_native.py) mirrors it.
  *
  * Conventions
  *   - Every function returns an int status, LV_OK (0) or one of the LV_*

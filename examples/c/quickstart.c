@@ -1,0 +1,98 @@
+/* linkvault C quickstart: open a vault, connect a provider, test it with a
+ * (fake) tester, reveal, disconnect, print the activity, verify the audit.
+ *
+ *   quickstart_c [vault-path]        (default ./linkvault-quickstart-c.vault)
+ *
+ * Every lv_ call returns a status; records come back as JSON text that the
+ * caller frees with lv_string_free. */
+#include <linkvault.h>
+
+#include <stdio.h>
+#include <string.h>
+
+/* Prints the failure and jumps to cleanup. */
+#define CHECK(call)                                                         \
+  do {                                                                      \
+    int status_ = (call);                                                   \
+    if (status_ != LV_OK) {                                                 \
+      fprintf(stderr, "%s failed: %s: %s\n", #call, lv_status_name(status_), \
+              lv_last_error_message());                                     \
+      goto cleanup;                                                         \
+    }                                                                       \
+  } while (0)
+
+/* The host's check of the credentials against the provider; here a fake
+ * that accepts any Slack bot token. */
+static int fake_tester(lv_tester_reply* reply, const char* credentials_json, void* user_data) {
+  (void)user_data;
+  if (strstr(credentials_json, "\"xoxb-") != NULL) {
+    return lv_tester_reply_set(reply, 1, "auth.test ok");
+  }
+  return lv_tester_reply_set(reply, 0, "not a bot token");
+}
+
+/* Pulls the "id" value out of an integration JSON record (a real host would
+ * use its JSON library). */
+static void copy_id(const char* json, char* id, size_t size) {
+  const char* start = strstr(json, "\"id\":\"");
+  size_t length = 0;
+  id[0] = '\0';
+  if (start == NULL) return;
+  start += 6;
+  while (start[length] != '"' && length + 1 < size) ++length;
+  memcpy(id, start, length);
+  id[length] = '\0';
+}
+
+int main(int argc, char** argv) {
+  const char* path = argc > 1 ? argv[1] : "linkvault-quickstart-c.vault";
+  /* A real host keeps its 32-byte master key in a secret manager. This fixed
+   * key is for the demo only. */
+  uint8_t key[32];
+  const char* admin = "{\"user_id\":\"u-1\",\"user_name\":\"Alice\",\"role\":\"admin\"}";
+  lv_vault* vault = NULL;
+  char* json = NULL;
+  char id[64];
+  int exit_code = 1;
+
+  memset(key, 0x42, sizeof key);
+  remove(path); /* a fresh demo every run */
+  printf("linkvault %s (C ABI %d)\n", lv_version(), lv_abi_version());
+  CHECK(lv_vault_open(&vault, path, key, sizeof key, 1));
+
+  CHECK(lv_integration_connect(vault, &json, "acme", admin, "slack",
+                               "{\"bot_token\":\"xoxb-demo-0000-1111-2222\"}",
+                               "{\"account\":\"#general @ acme\"}"));
+  copy_id(json, id, sizeof id);
+  printf("connected: %s\n", json);
+  lv_string_free(json);
+  json = NULL;
+
+  CHECK(lv_integration_test(vault, &json, "acme", admin, id, fake_tester, NULL));
+  printf("test: %s\n", json);
+  lv_string_free(json);
+  json = NULL;
+
+  CHECK(lv_integration_reveal_credentials(vault, &json, "acme", admin, id));
+  printf("revealed %u bytes of credentials (not printed)\n", (unsigned)strlen(json));
+  lv_string_free(json); /* wipes the plaintext before freeing */
+  json = NULL;
+
+  CHECK(lv_integration_disconnect(vault, &json, "acme", admin, id));
+  lv_string_free(json);
+  json = NULL;
+
+  CHECK(lv_activity_list(vault, &json, "acme", id, 50, NULL));
+  printf("activity, newest first: %s\n", json);
+  lv_string_free(json);
+  json = NULL;
+
+  CHECK(lv_audit_verify(vault, &json));
+  printf("audit: %s\n", json);
+  exit_code = strstr(json, "\"ok\":true") != NULL ? 0 : 1;
+
+cleanup:
+  lv_string_free(json);
+  lv_vault_destroy(vault);
+  return exit_code;
+}

@@ -1,0 +1,68 @@
+// linkvault C++ quickstart: open a vault, connect a provider, test it with a
+// (fake) tester, reveal, disconnect, print the activity, verify the audit.
+//
+//   quickstart_cpp [vault-path]        (default ./linkvault-quickstart-cpp.vault)
+#include <linkvault/linkvault.hpp>
+
+#include <botan/system_rng.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+int main(int argc, char** argv) {
+  const std::string path = argc > 1 ? argv[1] : "linkvault-quickstart-cpp.vault";
+  std::filesystem::remove(path);  // a fresh demo every run
+  try {
+    // A real host keeps this 32-byte master key in its secret manager and
+    // passes the same key on every open; a random one is fine for a demo.
+    linkvault::SecretBytes key(32);
+    Botan::system_rng().randomize(key.data(), key.size());
+    linkvault::Vault vault =
+        linkvault::Vault::open(path, linkvault::MasterSecret::from_key(std::move(key)));
+
+    const linkvault::Actor admin{"u-1", "Alice", linkvault::Role::admin};
+    linkvault::Tenant acme = vault.tenant("acme");
+
+    // Connect: credentials are validated against the provider's fields, sealed
+    // with acme's own key, and the connection is logged.
+    linkvault::Credentials credentials;
+    credentials.emplace("bot_token", linkvault::make_secret("xoxb-demo-0000-1111-2222"));
+    linkvault::ConnectOptions options;
+    options.account = "#general @ acme";
+    const linkvault::Integration slack = acme.connect(admin, "slack", credentials, options);
+    std::printf("connected %s (%s), status %s, credentials %s\n", slack.provider.c_str(),
+                slack.id.c_str(), linkvault::to_string(slack.status),
+                slack.credential_mask.c_str());
+
+    // Test: the host checks the credentials against the provider; here a fake.
+    const auto result = acme.test(admin, slack.id, [](const linkvault::Credentials& c) {
+      const bool looks_right = linkvault::secret_view(c.at("bot_token")).rfind("xoxb-", 0) == 0;
+      return linkvault::TestResult{looks_right, looks_right ? "auth.test ok" : "not a bot token"};
+    });
+    std::printf("test: %s (%s)\n", result.success ? "passed" : "failed", result.message.c_str());
+
+    // Reveal: the plaintext, in secure memory, and the reveal is logged.
+    const linkvault::Credentials revealed = acme.reveal_credentials(admin, slack.id);
+    std::printf("revealed %zu field(s); bot_token has %zu characters\n", revealed.size(),
+                revealed.at("bot_token").size());
+
+    // Disconnect: credentials wiped, row and history kept.
+    acme.disconnect(admin, slack.id);
+
+    std::printf("activity, newest first:\n");
+    for (const auto& entry : acme.activity(slack.id)) {
+      std::printf("  #%lld %-22s by %-6s at %s\n", static_cast<long long>(entry.sequence),
+                  entry.action.c_str(), entry.user_name.c_str(),
+                  linkvault::format_rfc3339(entry.created_at).c_str());
+    }
+    const linkvault::AuditReport audit = vault.verify_audit();
+    std::printf("audit chain: %lld entries checked, %s\n", static_cast<long long>(audit.checked),
+                audit.ok ? "intact" : "TAMPERED");
+    return audit.ok ? 0 : 1;
+  } catch (const linkvault::Error& error) {
+    std::fprintf(stderr, "linkvault error %s: %s\n", linkvault::error_code_name(error.code()),
+                 error.what());
+    return 1;
+  }
+}
