@@ -8,17 +8,8 @@ Creates a vault in a temporary directory, connects one integration, times N
 
     {"workload": "python_get", "python_us": .., "cpp_us": .., "overhead_us": .., "target_us": 20, ...}
 
-``python_us`` is ``Tenant.get`` as shipped: the bindings keep a small cache of
-parsed records keyed by the exact JSON bytes the library returned, so reading
-an unchanged row again skips the parse (the C call always happens).
-``python_uncached_us`` parses on every call, for comparison.
-
 Each side runs a warm-up and then several rounds; the fastest round counts
-(the least disturbed by a shared machine). When linkvault-bench cannot be
-found, the baseline is ``lv_integration_get`` called through ctypes with
-nothing else (``"cpp_source": "ctypes_lv_integration_get"``), which still
-includes the C shim's JSON writing: the reported overhead is then only the
-bindings' own share.
+(the least disturbed by a shared machine).
 
 Usage: python_get.py [--calls N] [--rounds R] [--bench PATH]
 The library is found as for the tests (LINKVAULT_LIBRARY, PYTHONPATH=bindings/python);
@@ -27,7 +18,6 @@ library's <build>/capi/, or PATH.
 """
 
 import argparse
-import ctypes
 import json
 import os
 import shutil
@@ -40,18 +30,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bindings", "python"))
 
 import linkvault as lv  # noqa: E402
-from linkvault import _native  # noqa: E402
-from linkvault import vault as lv_vault  # noqa: E402
 
 TARGET_US = 20
 TENANT = "bench"
-
-
-def uncached_get(tenant, integration_id):
-    """Tenant.get as it would be without linkvault.vault's integration cache."""
-    raw = _native.call_for_string(lv_vault._lib.lv_integration_get, tenant._handle,
-                                  tenant._tenant, integration_id.encode("utf-8"))
-    return lv.Integration(lv_vault._loads(raw))
 
 
 def find_bench(explicit):
@@ -94,23 +75,6 @@ def cpp_get_us(bench, path, key, integration_id, calls, rounds):
     return best
 
 
-def ctypes_get_us(vault, integration_id, calls, rounds):
-    """Interim baseline: the bare C call and free, no JSON parse, no objects."""
-    lib = _native.lib
-    function = lib.lv_integration_get
-    tenant = TENANT.encode()
-    identifier = integration_id.encode()
-    out = ctypes.POINTER(ctypes.c_char)()
-    reference = ctypes.byref(out)
-    handle = vault._handle
-
-    def one():
-        function(handle, reference, tenant, identifier)
-        lib.lv_string_free(out)
-
-    return best_round_us(one, calls, rounds)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=20000)
@@ -132,18 +96,12 @@ def main():
             integration_id = integration.id
             python_us = best_round_us(lambda: tenant.get(integration_id),
                                       arguments.calls, arguments.rounds)
-            # The same without the bindings' parse cache: every call parses.
-            python_uncached_us = best_round_us(lambda: uncached_get(tenant, integration_id),
-                                               arguments.calls, arguments.rounds)
-            bench = find_bench(arguments.bench)
-            if bench is None:
-                cpp_us = ctypes_get_us(vault, integration_id, arguments.calls, arguments.rounds)
-                source = "ctypes_lv_integration_get"
-        if bench is not None:
-            # The vault is closed first: the C++ side opens the same file alone.
-            cpp_us = cpp_get_us(bench, path, key, integration_id, arguments.calls,
-                                min(arguments.rounds, 3))
-            source = "linkvault-bench cpp_get"
+        bench = find_bench(arguments.bench)
+        if bench is None:
+            sys.exit("python_get: linkvault-bench not found; build it or pass --bench PATH")
+        # The vault is closed first: the C++ side opens the same file alone.
+        cpp_us = cpp_get_us(bench, path, key, integration_id, arguments.calls,
+                            min(arguments.rounds, 3))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -154,10 +112,7 @@ def main():
         "cpp_us": round(cpp_us, 2),
         "overhead_us": round(overhead_us, 2),
         "target_us": TARGET_US,
-        "python_uncached_us": round(python_uncached_us, 2),
-        "overhead_uncached_us": round(python_uncached_us - cpp_us, 2),
         "calls": arguments.calls,
-        "cpp_source": source,
         "ok": overhead_us < TARGET_US,
     }))
     sys.stdout.flush()

@@ -4,6 +4,7 @@
 #include "linkvault/tenant.hpp"
 
 #include "core/json_text.hpp"
+#include "core/message_text.hpp"
 #include "core/uuid.hpp"
 #include "linkvault/error.hpp"
 #include "vault/audit_log.hpp"
@@ -28,7 +29,7 @@ constexpr std::size_t max_scopes = 256;
 [[noreturn]] void throw_not_found(std::string_view integration_id) {
   // The same words whether the id is unknown or another tenant's.
   throw Error(ErrorCode::not_found,
-              fmt::format("integration '{}' not found", clean_message(integration_id, 128)));
+              fmt::format("integration {} not found", quote_for_message(integration_id)));
 }
 
 IntegrationRecord load_or_throw(StoreSession& session, std::string_view tenant,
@@ -55,11 +56,7 @@ void validate_connect_options(const ConnectOptions& options) {
                             max_scopes));
   }
   for (const auto& scope : options.scopes) require_text(scope, "scope", max_scope_bytes);
-  if (options.sync_config) {
-    // Round-trip through the strict parser so a hand-built struct obeys the
-    // same rules as JSON input (interval range, enum values).
-    parse_sync_config(to_json(*options.sync_config));
-  }
+  if (options.sync_config) validate_sync_config(*options.sync_config);
 }
 
 std::string field_names_json(const Credentials& credentials) {
@@ -357,8 +354,8 @@ std::vector<ActivityEntry> Tenant::activity(const std::optional<std::string>& in
     before_sequence = session->activity_sequence(id_, *query.before);
     if (!before_sequence) {
       throw Error(ErrorCode::not_found,
-                  fmt::format("activity entry '{}' not found",
-                              clean_message(*query.before, 128)));
+                  fmt::format("activity entry {} not found",
+                              quote_for_message(*query.before)));
     }
   }
   auto entries = session->list_activity(id_, integration_id, query.limit, before_sequence);

@@ -56,24 +56,8 @@ def _loads(raw):
     return _raw_decode(raw.decode("utf-8"))[0]
 
 
-# Parsed integration records by their exact JSON bytes. Hosts read the same
-# row again and again (before every API call to the provider); identical
-# bytes parse to identical values, and records never expose their dict, so a
-# hit is as correct as a parse and ~50x cheaper. Only integration records go
-# here — never credentials. Bounded; a full cache is simply emptied. Plain
-# dict operations are atomic under the GIL, so threads need no lock.
-_integration_cache = {}
-_INTEGRATION_CACHE_SIZE = 256
-
-
 def _integration(raw):
-    data = _integration_cache.get(raw)
-    if data is None:
-        data = _loads(raw)
-        if len(_integration_cache) >= _INTEGRATION_CACHE_SIZE:
-            _integration_cache.clear()
-        _integration_cache[raw] = data
-    return Integration(data)
+    return Integration(_loads(raw))
 
 
 # ---------------------------------------------------------------- arguments --

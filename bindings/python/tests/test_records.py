@@ -152,7 +152,7 @@ def test_test_result_is_a_read_only_pair(tenant, admin, slack):
 
 
 def test_repeated_reads_are_equal_and_changes_are_seen(tenant, admin):
-    integration = tenant.connect(admin, "slack", {"bot_token": "xoxb-cache-test-0001"},
+    integration = tenant.connect(admin, "slack", {"bot_token": "xoxb-reread-test-0001"},
                                  sync_config={"auto_sync": True})
     first, second = tenant.get(integration.id), tenant.get(integration.id)
     assert first == second == integration
@@ -161,13 +161,3 @@ def test_repeated_reads_are_equal_and_changes_are_seen(tenant, admin):
     tenant.mark_error(admin, integration.id, "changed")
     assert tenant.get(integration.id).status == "error"
     assert first.status == "connected"            # an old record keeps its values
-
-
-def test_the_parse_cache_stays_bounded(tenant, admin, monkeypatch):
-    from linkvault import vault as vault_module
-    monkeypatch.setattr(vault_module, "_INTEGRATION_CACHE_SIZE", 2)
-    rows = [tenant.connect(admin, "slack", {"bot_token": "xoxb-bounded-%04d" % n}, name="n%d" % n)
-            for n in range(5)]
-    for _ in range(3):
-        assert [tenant.get(row.id) for row in rows] == rows
-    assert len(vault_module._integration_cache) <= 2
