@@ -19,8 +19,7 @@ ErrorCode error_code_for(int sqlite_result) noexcept {
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_PROTOCOL: return ErrorCode::io;
-    case SQLITE_NOMEM: return ErrorCode::internal;
-    default: return ErrorCode::internal;
+    default: return ErrorCode::internal;  // SQLITE_NOMEM, SQLITE_MISUSE, ...
   }
 }
 
