@@ -85,6 +85,13 @@ TEST_CASE("connect validates provider and credentials, naming the field") {
     CHECK(code_of([&] { tenant.connect(admin, "tave", creds({{"api_key", "k"}}), options); }) ==
           ErrorCode::invalid_argument);
     options.name = "ok";
+    options.expires_at = -1;
+    CHECK(code_of([&] { tenant.connect(admin, "tave", creds({{"api_key", "k"}}), options); }) ==
+          ErrorCode::invalid_argument);
+    options.expires_at = 253'402'300'800'000;  // 10000-01-01: not RFC 3339
+    CHECK(code_of([&] { tenant.connect(admin, "tave", creds({{"api_key", "k"}}), options); }) ==
+          ErrorCode::invalid_argument);
+    options.expires_at.reset();
     options.sync_config = SyncConfig{};
     options.sync_config->interval_minutes = 5;
     CHECK(code_of([&] { tenant.connect(admin, "tave", creds({{"api_key", "k"}}), options); }) ==
@@ -184,6 +191,9 @@ TEST_CASE("update_credentials reseals, re-masks and logs credentials_updated") {
         2'000'000'000'000);
   CHECK(code_of([&] { tenant.update_credentials(admin, i.id, creds({{"bogus", "x"}})); }) ==
         ErrorCode::invalid_argument);
+  CHECK(code_of([&] {
+          tenant.update_credentials(admin, i.id, creds({{"access_token", "x"}}), -5);
+        }) == ErrorCode::invalid_argument);
   const auto log = tenant.activity(i.id);
   CHECK(log[0].action == "credentials_updated");
   CHECK(log[1].action == "credentials_revealed");

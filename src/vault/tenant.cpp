@@ -47,7 +47,17 @@ void require_not_disconnected(const Integration& integration, std::string_view o
   }
 }
 
+// Times must print as RFC 3339 and parse back: 1970-01-01 to 9999-12-31.
+void require_valid_expiry(std::optional<TimeMs> expires_at) {
+  constexpr TimeMs last_representable = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+  if (expires_at && (*expires_at < 0 || *expires_at > last_representable)) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("expires_at {} ms is outside 1970-01-01 to 9999-12-31", *expires_at));
+  }
+}
+
 void validate_connect_options(const ConnectOptions& options) {
+  require_valid_expiry(options.expires_at);
   require_text(options.name, "name", max_name_bytes);
   if (options.account) require_text(*options.account, "account", max_account_bytes);
   if (options.scopes.size() > max_scopes) {
@@ -189,6 +199,7 @@ Integration Tenant::update_credentials(const Actor& actor, std::string_view inte
                                        const Credentials& credentials,
                                        std::optional<TimeMs> expires_at) {
   require_change_permission(actor, "update_credentials");
+  require_valid_expiry(expires_at);
   auto session = core_->session();
   Transaction transaction(*session, TransactionMode::write);
   IntegrationRecord record = load_or_throw(*session, id_, integration_id);
