@@ -20,6 +20,13 @@ def run_python(code, environment, cwd=None):
                           capture_output=True, text=True, timeout=120)
 
 
+def import_with_library(library):
+    """`import linkvault` in a fresh interpreter told to load `library`."""
+    environment = subprocess_environment()
+    environment["LINKVAULT_LIBRARY"] = str(library)
+    return run_python("import linkvault", environment)
+
+
 def without_library_variable(pythonpath):
     environment = subprocess_environment()
     environment.pop("LINKVAULT_LIBRARY")
@@ -51,11 +58,9 @@ def test_missing_library_named_by_the_environment_is_an_import_error(tmp_path):
 
 
 def test_a_library_that_is_not_linkvault_is_refused(tmp_path):
-    environment = subprocess_environment()
     impostor = tmp_path / "liblinkvault_c.so"
     impostor.write_bytes(b"\x7fELF not really a library")
-    environment["LINKVAULT_LIBRARY"] = str(impostor)
-    completed = run_python("import linkvault", environment)
+    completed = import_with_library(impostor)
     assert completed.returncode != 0
     assert str(impostor) in completed.stderr
     assert "cannot be loaded" in completed.stderr
@@ -74,9 +79,7 @@ def compile_fake_library(tmp_path, source):
 
 def test_a_library_with_another_abi_version_is_refused(tmp_path):
     library = compile_fake_library(tmp_path, "int lv_abi_version(void) { return 99; }\n")
-    environment = subprocess_environment()
-    environment["LINKVAULT_LIBRARY"] = str(library)
-    completed = run_python("import linkvault", environment)
+    completed = import_with_library(library)
     assert completed.returncode != 0
     assert str(library) in completed.stderr
     assert "ABI version 99" in completed.stderr and "need 1" in completed.stderr
@@ -84,18 +87,14 @@ def test_a_library_with_another_abi_version_is_refused(tmp_path):
 
 def test_a_library_without_the_abi_function_is_refused(tmp_path):
     library = compile_fake_library(tmp_path, "int something_else(void) { return 1; }\n")
-    environment = subprocess_environment()
-    environment["LINKVAULT_LIBRARY"] = str(library)
-    completed = run_python("import linkvault", environment)
+    completed = import_with_library(library)
     assert completed.returncode != 0
     assert "lv_abi_version" in completed.stderr
 
 
 def test_a_library_missing_functions_is_refused(tmp_path):
     library = compile_fake_library(tmp_path, "int lv_abi_version(void) { return 1; }\n")
-    environment = subprocess_environment()
-    environment["LINKVAULT_LIBRARY"] = str(library)
-    completed = run_python("import linkvault", environment)
+    completed = import_with_library(library)
     assert completed.returncode != 0
     assert "lacks a function" in completed.stderr
 
