@@ -190,7 +190,12 @@ struct SlotLess {
   using is_transparent = void;
   template <typename A, typename B>
   bool operator()(const A& a, const B& b) const noexcept {
-    return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+    // Compared field by field: a tuple of string and string_view has no
+    // operator< in libstdc++'s C++20 mode under clang.
+    const std::string_view tenant_a = std::get<0>(a);
+    const std::string_view tenant_b = std::get<0>(b);
+    if (tenant_a != tenant_b) return tenant_a < tenant_b;
+    return std::get<1>(a) < std::get<1>(b);
   }
 };
 
