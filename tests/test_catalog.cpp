@@ -299,7 +299,10 @@ TEST_CASE("catalog: every kind of bad spec is INVALID_ARGUMENT naming the proble
       {"{\"key\":\"a\",\"name\":\"\xff\",\"auth_type\":\"api_key\",\"credential_fields\":[]}",
        "not valid JSON"},
   };
-  for (const auto& [spec, expected] : cases) {
+  for (const auto& bad : cases) {
+    // Named, not a structured binding: clang 14 cannot capture bindings.
+    const auto& spec = bad.first;
+    const auto& expected = bad.second;
     INFO("spec: ", spec);
     const auto error = caught([&] { catalog.add(spec); });
     CHECK(error.code() == ErrorCode::invalid_argument);

@@ -171,7 +171,10 @@ TEST_CASE("credential codec: bad credentials JSON is INVALID_ARGUMENT") {
       {R"({"token":["x"]})", "'token' must be a string"},
       {R"({"token":{"v":"x"}})", "'token' must be a string"},
   };
-  for (const auto& [json, expected] : cases) {
+  for (const auto& bad : cases) {
+    // Named, not a structured binding: clang 14 cannot capture bindings.
+    const auto& json = bad.first;
+    const auto& expected = bad.second;
     INFO("json: ", json);
     const auto error = caught([&] { parse_credentials_json(json); });
     CHECK(error.code() == ErrorCode::invalid_argument);

@@ -105,7 +105,10 @@ TEST_CASE("sync config: bad input is INVALID_ARGUMENT naming the key") {
       {R"({"auto_sync":true,"auto_sync":false})", "duplicate key 'auto_sync'"},
       {R"({"interval_minutes":15,"interval_minutes":30})", "duplicate key 'interval_minutes'"},
   };
-  for (const auto& [json, expected] : cases) {
+  for (const auto& bad : cases) {
+    // Named, not a structured binding: clang 14 cannot capture bindings.
+    const auto& json = bad.first;
+    const auto& expected = bad.second;
     INFO("json: ", json);
     const auto error = caught([&] { parse_sync_config(json); });
     CHECK(error.code() == ErrorCode::invalid_argument);
