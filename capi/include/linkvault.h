@@ -289,6 +289,32 @@ LV_API int lv_provider_register(lv_vault* vault, char** out, const char* spec_js
  * lv_string_free. A broken chain is reported here, not as an error status. */
 LV_API int lv_audit_verify(lv_vault* vault, char** out);
 
+/* Audit anchors. Anyone who can write the vault's -wal file can roll back
+ * every commit since the last checkpoint without the key, and the shorter
+ * chain still verifies: nothing inside the file can tell it from a torn
+ * write (docs/SEMANTICS.md, "Rollback through the -wal, and audit anchors").
+ * The defence is a copy of each tenant's chain head kept outside the vault:
+ *   {"<tenant id>": {"sequence": n, "mac": "<64 lowercase hex digits>"}, ...}
+ * A host must drop a tenant's anchor when it purges that tenant. */
+
+/* *out: every tenant's chain head, in the anchors JSON above (tenants with no
+ * entry are left out; {} for none), read in one transaction; free with
+ * lv_string_free. */
+LV_API int lv_audit_heads(lv_vault* vault, char** out);
+
+/* As lv_audit_verify, and besides: each anchored tenant's chain must reach
+ * the anchor's sequence and hold the anchor's mac there. If not, "ok" is
+ * false and "first_bad" is the entry id at that sequence, or the tenant id
+ * when the chain is shorter (rolled back, or the tenant is gone). Tenants
+ * without an anchor are checked as by lv_audit_verify. anchors_json is
+ * exactly what lv_audit_heads returns (or a part of it): an object whose
+ * members have both keys, "sequence" an integer >= 1, "mac" 64 lowercase hex
+ * digits, tenant ids 1..128 bytes; anything else, or a duplicate tenant, is
+ * LV_INVALID_ARGUMENT naming the tenant and key. *out: the report, as
+ * lv_audit_verify's; free with lv_string_free. */
+LV_API int lv_audit_verify_anchored(lv_vault* vault, char** out,
+                                    const char* anchors_json);
+
 #ifdef __cplusplus
 }
 #endif

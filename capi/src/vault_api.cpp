@@ -1,6 +1,7 @@
 // The vault as a whole: open, close, destroy, the provider catalog and the
-// audit check.
+// audit check (with or without anchors).
 #include "arguments.hpp"
+#include "audit_anchors_json.hpp"
 #include "guard.hpp"
 #include "handles.hpp"
 #include "linkvault.h"
@@ -96,6 +97,23 @@ int lv_audit_verify(lv_vault* vault, char** out) {
     require_out(reset_out(out));
     const auto handle = lookup_vault(vault);
     *out = to_c_string(audit_report_json(handle->vault.verify_audit()));
+  });
+}
+
+int lv_audit_heads(lv_vault* vault, char** out) {
+  return guard(__func__, [&] {
+    require_out(reset_out(out));
+    const auto handle = lookup_vault(vault);
+    *out = to_c_string(audit_anchors_json(handle->vault.audit_heads()));
+  });
+}
+
+int lv_audit_verify_anchored(lv_vault* vault, char** out, const char* anchors_json) {
+  return guard(__func__, [&] {
+    require_out(reset_out(out));
+    const auto handle = lookup_vault(vault);
+    const auto anchors = parse_audit_anchors(text_argument(anchors_json, "anchors_json"));
+    *out = to_c_string(audit_report_json(handle->vault.verify_audit(anchors)));
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include "linkvault/activity.hpp"
 #include "linkvault/actor.hpp"
+#include "linkvault/audit.hpp"
 #include "linkvault/clock.hpp"
 #include "linkvault/credential_sealer.hpp"
 #include "linkvault/error.hpp"

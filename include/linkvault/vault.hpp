@@ -9,11 +9,13 @@
 #pragma once
 
 #include "linkvault/actor.hpp"
+#include "linkvault/audit.hpp"
 #include "linkvault/master_secret.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/tenant.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,7 +59,18 @@ class Vault {
   // Error(ALREADY_EXISTS) if the key is taken.
   ProviderSpec register_provider(std::string_view spec_json);
 
+  // Checks every tenant's activity chain in one read transaction.
   AuditReport verify_audit() const;
+  // Every tenant's chain head (tenants with no entry are left out), read in
+  // one read transaction: anchors for a later verify_audit(anchors).
+  std::map<std::string, AuditAnchor> audit_heads() const;
+  // verify_audit(), and besides: each anchored tenant's chain must reach the
+  // anchor's sequence and hold the anchor's MAC there. Otherwise the report
+  // is not ok and first_bad is the entry at that sequence, or the tenant id
+  // when the chain is shorter (rolled back, or the tenant gone). Tenants
+  // without an anchor are checked as by verify_audit(). Error(INVALID_ARGUMENT)
+  // for an anchor with sequence < 1 or an invalid tenant id.
+  AuditReport verify_audit(const std::map<std::string, AuditAnchor>& anchors) const;
   PurgeReport purge_tenant(const Actor& actor, std::string_view tenant_id);
 
   // Releases connections; later calls fail with FAILED_PRECONDITION. Tenants

@@ -5,6 +5,7 @@
 #include "linkvault/error.hpp"
 
 #include <map>
+#include <set>
 
 namespace linkvault {
 
@@ -74,61 +75,109 @@ ActivityEntry append_activity(StoreSession& session, Keyring& keyring,
   return entry;
 }
 
-AuditReport verify_audit_chains(StoreSession& session, Keyring& keyring) {
-  AuditReport report;
-  for (const std::string& tenant : session.audit_tenants()) {
-    std::map<std::uint32_t, SecretBytes> keys;
-    AuditHead previous;  // sequence 0, zero mac: the start of every chain
-    std::optional<std::string> last_id;
-    bool broken = false;
-    session.for_each_activity(tenant, [&](const ActivityRecord& record) {
-      ++report.checked;
-      bool good = record.entry.sequence == previous.sequence + 1;
+namespace {
+
+// Walks one tenant's chain (and checks its anchor, if any). Returns false,
+// with report.first_bad set, at the first failure.
+bool verify_tenant_chain(StoreSession& session, Keyring& keyring, const std::string& tenant,
+                         const AuditAnchor* anchor, AuditReport& report) {
+  std::map<std::uint32_t, SecretBytes> keys;
+  AuditHead previous;  // sequence 0, zero mac: the start of every chain
+  std::optional<std::string> last_id;
+  std::optional<std::string> anchored_id;  // the entry at the anchor's sequence
+  bool anchored_mac_matches = false;
+  bool broken = false;
+  session.for_each_activity(tenant, [&](const ActivityRecord& record) {
+    ++report.checked;
+    bool good = record.entry.sequence == previous.sequence + 1;
+    if (good) {
+      auto found = keys.find(record.key_version);
+      if (found == keys.end()) {
+        try {
+          found = keys.emplace(record.key_version,
+                               keyring.key(session, tenant, KeyPurpose::audit,
+                                           record.key_version)).first;
+        } catch (const Error& error) {
+          if (error.code() != ErrorCode::integrity) throw;
+          good = false;  // an unknown or destroyed audit key version
+        }
+      }
       if (good) {
-        auto found = keys.find(record.key_version);
-        if (found == keys.end()) {
-          try {
-            found = keys.emplace(record.key_version,
-                                 keyring.key(session, tenant, KeyPurpose::audit,
-                                             record.key_version)).first;
-          } catch (const Error& error) {
-            if (error.code() != ErrorCode::integrity) throw;
-            good = false;  // an unknown or destroyed audit key version
-          }
-        }
-        if (good) {
-          const auto expected = audit_mac(found->second, previous.mac,
-                                          canonical_activity_entry(record.entry,
-                                                                   record.key_version));
-          good = constant_time_equal(expected, record.mac);
-        }
-      }
-      if (!good) {
-        broken = true;
-        report.first_bad = record.entry.id;
-        return false;
-      }
-      previous.sequence = record.entry.sequence;
-      previous.mac = record.mac;
-      last_id = record.entry.id;
-      return true;
-    });
-    if (!broken) {
-      // The head must point at the last entry: a deleted newest entry (or an
-      // appended one) shows up here. A chain whose entries are all gone
-      // reports the tenant's name, as it has no entry id left.
-      const AuditHead head = session.audit_head(tenant);
-      if (head.sequence != previous.sequence || head.mac != previous.mac) {
-        broken = true;
-        report.first_bad = last_id ? *last_id : tenant;
+        const auto expected = audit_mac(found->second, previous.mac,
+                                        canonical_activity_entry(record.entry,
+                                                                 record.key_version));
+        good = constant_time_equal(expected, record.mac);
       }
     }
-    if (broken) {
+    if (!good) {
+      broken = true;
+      report.first_bad = record.entry.id;
+      return false;
+    }
+    if (anchor != nullptr && record.entry.sequence == anchor->sequence) {
+      anchored_id = record.entry.id;
+      anchored_mac_matches = constant_time_equal(record.mac, anchor->mac);
+    }
+    previous.sequence = record.entry.sequence;
+    previous.mac = record.mac;
+    last_id = record.entry.id;
+    return true;
+  });
+  if (broken) return false;
+  // The head must point at the last entry: a deleted newest entry (or an
+  // appended one) shows up here. A chain whose entries are all gone reports
+  // the tenant's name, as it has no entry id left.
+  const AuditHead head = session.audit_head(tenant);
+  if (head.sequence != previous.sequence || head.mac != previous.mac) {
+    report.first_bad = last_id ? *last_id : tenant;
+    return false;
+  }
+  if (anchor != nullptr) {
+    // Shorter than the anchor: rolled back (or the tenant is gone), and the
+    // entry the anchor names no longer exists.
+    if (!anchored_id) {
+      report.first_bad = tenant;
+      return false;
+    }
+    // Same length or longer, but another entry at the anchored place: the
+    // history was rewritten after a rollback (a fork).
+    if (!anchored_mac_matches) {
+      report.first_bad = anchored_id;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+AuditReport verify_audit_chains(StoreSession& session, Keyring& keyring,
+                                const AuditAnchors& anchors) {
+  AuditReport report;
+  // Tenants in byte order, those with a chain and those only anchored alike,
+  // so first_bad does not depend on which of the two a tenant is.
+  std::set<std::string> tenants;
+  for (std::string& tenant : session.audit_tenants()) tenants.insert(std::move(tenant));
+  for (const auto& anchored : anchors) tenants.insert(anchored.first);
+  for (const std::string& tenant : tenants) {
+    const auto anchor = anchors.find(tenant);
+    if (!verify_tenant_chain(session, keyring, tenant,
+                             anchor == anchors.end() ? nullptr : &anchor->second, report)) {
       report.ok = false;
       return report;
     }
   }
   return report;
+}
+
+AuditAnchors read_audit_heads(StoreSession& session) {
+  AuditAnchors heads;
+  for (const std::string& tenant : session.audit_tenants()) {
+    const AuditHead head = session.audit_head(tenant);
+    if (head.sequence < 1) continue;  // entries without a head: nothing to anchor
+    heads.emplace(tenant, AuditAnchor{head.sequence, head.mac});
+  }
+  return heads;
 }
 
 }  // namespace linkvault

@@ -6,6 +6,7 @@
 
 #include "linkvault/activity.hpp"
 #include "linkvault/actor.hpp"
+#include "linkvault/audit.hpp"
 #include "linkvault/keyring.hpp"
 #include "linkvault/store.hpp"
 #include "linkvault/vault.hpp"
@@ -30,7 +31,14 @@ ActivityEntry append_activity(StoreSession& session, Keyring& keyring,
                               std::string_view action, const Actor& actor,
                               std::string details_json);
 
-// Walks every tenant's chain, in a read transaction the caller holds.
-AuditReport verify_audit_chains(StoreSession& session, Keyring& keyring);
+// Walks every tenant's chain, in a read transaction the caller holds. An
+// anchored tenant's chain must also reach the anchor's sequence and hold the
+// anchor's MAC there; an anchored tenant with no chain at all fails too.
+AuditReport verify_audit_chains(StoreSession& session, Keyring& keyring,
+                                const AuditAnchors& anchors = {});
+
+// Every tenant's head with a sequence of at least 1, in a read transaction
+// the caller holds.
+AuditAnchors read_audit_heads(StoreSession& session);
 
 }  // namespace linkvault

@@ -54,6 +54,32 @@ AuditReport Vault::verify_audit() const {
   return report;
 }
 
+std::map<std::string, AuditAnchor> Vault::audit_heads() const {
+  VaultCore& core = require_open(core_);
+  auto session = core.session();
+  Transaction read(*session, TransactionMode::read);
+  AuditAnchors heads = read_audit_heads(*session);
+  read.commit();
+  return heads;
+}
+
+AuditReport Vault::verify_audit(const std::map<std::string, AuditAnchor>& anchors) const {
+  VaultCore& core = require_open(core_);
+  for (const auto& anchored : anchors) {
+    require_text(anchored.first, "audit anchor tenant id", 128);
+    if (anchored.second.sequence < 1) {
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("audit anchor of tenant '{}' has sequence {}; sequences "
+                              "start at 1", anchored.first, anchored.second.sequence));
+    }
+  }
+  auto session = core.session();
+  Transaction read(*session, TransactionMode::read);
+  AuditReport report = verify_audit_chains(*session, core.keyring(), anchors);
+  read.commit();
+  return report;
+}
+
 PurgeReport Vault::purge_tenant(const Actor& actor, std::string_view tenant_id) {
   VaultCore& core = require_open(core_);
   require_change_permission(actor, "purge_tenant");

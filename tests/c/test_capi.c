@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int checks_passed = 0;
@@ -651,6 +652,7 @@ static void test_providers(lv_vault* vault, struct ids* ids) {
 
 static void test_audit_and_purge(lv_vault* vault, const struct ids* ids) {
   char* out = NULL;
+  char* heads = NULL;
 
   EXPECT_STATUS(LV_OK, lv_audit_verify(vault, &out));
   CHECK_HAS(out, "\"ok\":true");
@@ -662,6 +664,9 @@ static void test_audit_and_purge(lv_vault* vault, const struct ids* ids) {
   CHECK(out == NULL);
   EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, "globex", ids->globex_lightblue));
   release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_audit_heads(vault, &heads));
+  CHECK_HAS(heads, "\"globex\":{\"sequence\":");
 
   EXPECT_STATUS(LV_OK, lv_tenant_purge(vault, &out, ADMIN, "globex"));
   CHECK(json_integer_at(out, "integrations", 0) == 3);
@@ -684,6 +689,230 @@ static void test_audit_and_purge(lv_vault* vault, const struct ids* ids) {
   EXPECT_STATUS(LV_OK, lv_audit_verify(vault, &out));
   CHECK_HAS(out, "\"ok\":true");
   release(&out);
+
+  /* The purged tenant's anchor no longer fits: a host must drop it. */
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, heads));
+  CHECK_HAS(out, "\"ok\":false");
+  CHECK_HAS(out, "\"first_bad\":\"globex\"");
+  release(&out);
+  release(&heads);
+  EXPECT_STATUS(LV_OK, lv_audit_heads(vault, &heads));
+  CHECK_LACKS(heads, "globex");
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, heads));
+  CHECK_HAS(out, "\"ok\":true");
+  release(&out);
+  release(&heads);
+}
+
+/* ---- audit anchors ------------------------------------------------------- */
+
+#define ZERO_MAC "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The anchors JSON of one tenant. */
+static void one_anchor(char* buffer, const char* tenant, long sequence, const char* mac) {
+  sprintf(buffer, "{\"%s\":{\"sequence\":%ld,\"mac\":\"%s\"}}", tenant, sequence, mac);
+}
+
+static void test_audit_anchors(lv_vault* vault) {
+  char* heads = NULL;
+  char* out = NULL;
+  char anchors[512];
+  char mac[80];
+  long acme_sequence;
+
+  EXPECT_STATUS(LV_OK, lv_audit_heads(vault, &heads));
+  CHECK(heads != NULL && heads[0] == '{');
+  CHECK_HAS(heads, "\"acme\":{\"sequence\":");
+  CHECK_HAS(heads, "\"globex\":{\"sequence\":");
+  CHECK_LACKS(heads, "\"nobody\"");
+  acme_sequence = json_integer_at(heads, "sequence", 0); /* tenants in byte order: acme first */
+  CHECK(acme_sequence >= 5);
+  CHECK(json_string(heads, "mac", mac, sizeof mac) && strlen(mac) == 64);
+  CHECK(strspn(mac, "0123456789abcdef") == 64);
+
+  /* Its own heads verify, and so does the empty set of anchors. */
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, heads));
+  CHECK_HAS(out, "\"ok\":true");
+  CHECK_HAS(out, "\"first_bad\":null");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, "{}"));
+  CHECK_HAS(out, "\"ok\":true");
+  release(&out);
+
+  /* Beyond the chain (what a rollback looks like): the tenant is named. */
+  one_anchor(anchors, "acme", acme_sequence + 1, mac);
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, anchors));
+  CHECK_HAS(out, "\"ok\":false");
+  CHECK_HAS(out, "\"first_bad\":\"acme\"");
+  release(&out);
+  /* Another MAC at the anchored place (a fork): an entry id is named. */
+  one_anchor(anchors, "acme", acme_sequence, ZERO_MAC);
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, anchors));
+  CHECK_HAS(out, "\"ok\":false");
+  CHECK_LACKS(out, "\"first_bad\":\"acme\"");
+  CHECK_LACKS(out, "\"first_bad\":null");
+  release(&out);
+  /* A tenant with no chain at all. */
+  one_anchor(anchors, "nobody", 1, mac);
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, anchors));
+  CHECK_HAS(out, "\"first_bad\":\"nobody\"");
+  release(&out);
+
+  /* Misuse: handles, outputs, NULL and malformed anchors. */
+  out = (char*)&out;
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_audit_heads(NULL, &out));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_audit_heads(vault, NULL));
+  CHECK_MESSAGE_HAS("out");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_audit_verify_anchored(NULL, &out, heads));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_audit_verify_anchored(vault, NULL, heads));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_audit_verify_anchored(vault, &out, NULL));
+  CHECK_MESSAGE_HAS("anchors_json");
+  CHECK(out == NULL);
+  {
+    struct bad_anchors {
+      const char* json;
+      const char* complaint;
+    };
+    static const struct bad_anchors cases[] = {
+        {"{", "not valid JSON"},
+        {"", "not valid JSON"},
+        {"[]", "object"},
+        {"{\"acme\":1}", "object"},
+        {"{\"acme\":{\"sequence\":1}}", "\"mac\" is required"},
+        {"{\"acme\":{\"mac\":\"" ZERO_MAC "\"}}", "\"sequence\" is required"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":\"" ZERO_MAC "\",\"x\":1}}", "unknown key \"x\""},
+        {"{\"acme\":{\"sequence\":1,\"sequence\":2,\"mac\":\"" ZERO_MAC "\"}}", "duplicate"},
+        {"{\"acme\":{\"sequence\":\"1\",\"mac\":\"" ZERO_MAC "\"}}", "\"sequence\" must be an integer"},
+        {"{\"acme\":{\"sequence\":1.5,\"mac\":\"" ZERO_MAC "\"}}", "\"sequence\" must be an integer"},
+        {"{\"acme\":{\"sequence\":0,\"mac\":\"" ZERO_MAC "\"}}", "at least 1"},
+        {"{\"acme\":{\"sequence\":-3,\"mac\":\"" ZERO_MAC "\"}}", "at least 1"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":\"00\"}}", "64 lowercase hex"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":\"" ZERO_MAC "0\"}}", "64 lowercase hex"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":\"AA" ZERO_MAC "\"}}", "64 lowercase hex"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":\"zz00000000000000000000000000000000000000000000000000000000000000\"}}", "64 lowercase hex"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":null}}", "\"mac\" must be a string"},
+        {"{\"\":{\"sequence\":1,\"mac\":\"" ZERO_MAC "\"}}", "empty"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":\"" ZERO_MAC "\"},"
+         "\"acme\":{\"sequence\":1,\"mac\":\"" ZERO_MAC "\"}}", "twice"},
+        {"{\"ac\\nme\":{\"sequence\":1,\"mac\":\"" ZERO_MAC "\"}}", "control character"},
+        {"{\"acme\":{\"sequence\":1,\"mac\":\"\xff\"}}", "UTF-8"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+      out = (char*)&out;
+      EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_audit_verify_anchored(vault, &out, cases[i].json));
+      CHECK(out == NULL);
+      if (strstr(lv_last_error_message(), cases[i].complaint) == NULL) {
+        fprintf(stderr, "anchors case %u: message \"%s\" lacks \"%s\"\n", (unsigned)i,
+                lv_last_error_message(), cases[i].complaint);
+        record(0, "anchors message", __LINE__);
+      }
+    }
+  }
+  release(&heads);
+}
+
+/* Copies a file byte for byte. Returns 1 on success. */
+static int copy_file(const char* from, const char* to) {
+  char buffer[65536];
+  size_t count;
+  int ok = 1;
+  FILE* in = fopen(from, "rb");
+  FILE* out = in != NULL ? fopen(to, "wb") : NULL;
+  if (in == NULL || out == NULL) {
+    if (in != NULL) fclose(in);
+    return 0;
+  }
+  while ((count = fread(buffer, 1, sizeof buffer, in)) > 0) {
+    if (fwrite(buffer, 1, count, out) != count) ok = 0;
+  }
+  if (ferror(in)) ok = 0;
+  fclose(in);
+  if (fclose(out) != 0) ok = 0;
+  return ok;
+}
+
+static long file_size(const char* path) {
+  struct stat info;
+  return stat(path, &info) == 0 ? (long)info.st_size : 0;
+}
+
+/* The attack of docs/SEMANTICS.md: cut the -wal back and the vault forgets
+ * committed changes; only anchors notice. The last close checkpoints the
+ * -wal into the file and deletes it, so the files are copied while the
+ * vault is open and idle (what a killed host leaves on disk). */
+static void test_wal_rollback(void) {
+  char path[512];
+  char wal[512];
+  char copy[512];
+  char copy_wal[512];
+  char id[64];
+  char* out = NULL;
+  char* heads = NULL;
+  lv_vault* vault = NULL;
+  lv_vault* attacked = NULL;
+  uint8_t key[32];
+  long wal_after_first_change;
+  fill_key(key, 5);
+  path_in_directory(path, "rollback.db");
+  path_in_directory(wal, "rollback.db-wal");
+  path_in_directory(copy, "rollback-copy.db");
+  path_in_directory(copy_wal, "rollback-copy.db-wal");
+
+  EXPECT_STATUS(LV_OK, lv_vault_open(&vault, path, key, sizeof key, 1));
+  EXPECT_STATUS(LV_OK, lv_integration_connect(vault, &out, "acme", ADMIN, "slack",
+                                              "{\"bot_token\":\"xoxb-original-token-01\"}", NULL));
+  CHECK(json_string(out, "id", id, sizeof id));
+  release(&out);
+  lv_vault_destroy(vault); /* the last close: the connect is checkpointed */
+  vault = NULL;
+  CHECK(file_size(wal) == 0);
+
+  EXPECT_STATUS(LV_OK, lv_vault_open(&vault, path, key, sizeof key, 0));
+  if (vault == NULL) return;
+  EXPECT_STATUS(LV_OK, lv_integration_mark_error(vault, &out, "acme", ADMIN, id, "first change"));
+  release(&out);
+  wal_after_first_change = file_size(wal);
+  CHECK(wal_after_first_change > 32);
+  EXPECT_STATUS(LV_OK, lv_integration_disconnect(vault, &out, "acme", ADMIN, id));
+  CHECK_HAS(out, "\"status\":\"disconnected\"");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_audit_heads(vault, &heads));
+  CHECK(json_integer_at(heads, "sequence", 0) == 3);
+
+  CHECK(copy_file(path, copy));
+  CHECK(copy_file(wal, copy_wal));
+  CHECK(truncate(copy_wal, (off_t)wal_after_first_change) == 0);
+
+  EXPECT_STATUS(LV_OK, lv_vault_open(&attacked, copy, key, sizeof key, 0));
+  if (attacked != NULL) {
+    /* The shorter chain verifies; only the anchors taken before the
+     * rollback notice (sequence 3 is gone: the tenant is named). */
+    EXPECT_STATUS(LV_OK, lv_audit_verify(attacked, &out));
+    CHECK_HAS(out, "\"ok\":true");
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(attacked, &out, heads));
+    CHECK_HAS(out, "\"ok\":false");
+    CHECK_HAS(out, "\"first_bad\":\"acme\"");
+    release(&out);
+    /* The disconnect and its wipe are undone. Revealing logs a new entry 3,
+     * another than the anchored one: now a fork, and the entry is named. */
+    EXPECT_STATUS(LV_OK, lv_integration_reveal_credentials(attacked, &out, "acme", ADMIN, id));
+    CHECK_HAS(out, "xoxb-original-token-01");
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(attacked, &out, heads));
+    CHECK_HAS(out, "\"ok\":false");
+    CHECK_LACKS(out, "\"first_bad\":\"acme\"");
+    CHECK_LACKS(out, "\"first_bad\":null");
+    release(&out);
+    lv_vault_destroy(attacked);
+  }
+  EXPECT_STATUS(LV_OK, lv_audit_verify_anchored(vault, &out, heads));
+  CHECK_HAS(out, "\"ok\":true");
+  release(&out);
+  release(&heads);
+  lv_vault_destroy(vault);
 }
 
 /* ---- threads ----------------------------------------------------------- */
@@ -1012,7 +1241,9 @@ int main(void) {
     test_threads(vault);
     test_bad_handles(&ids);
     test_bad_arguments(vault, &ids);
+    test_audit_anchors(vault);
     test_audit_and_purge(vault, &ids);
+    test_wal_rollback();
     EXPECT_STATUS(LV_OK, lv_vault_close(vault));
     lv_vault_destroy(vault);
   }

@@ -111,6 +111,9 @@ _FUNCTIONS = (
     ("lv_provider_register",
      [c_void_p, POINTER(_owned_string), c_char_p], c_int, _check_status),
     ("lv_audit_verify", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
+    ("lv_audit_heads", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
+    ("lv_audit_verify_anchored",
+     [c_void_p, POINTER(_owned_string), c_char_p], c_int, _check_status),
     ("lv_tenant_purge",
      [c_void_p, POINTER(_owned_string), c_char_p, c_char_p], c_int, _check_status),
 )

@@ -161,6 +161,32 @@ def _integer(value, what, low, high):
     return value
 
 
+def _anchors_json(anchors):
+    """Audit anchors as the C ABI's JSON. The library checks every value and
+    names what is wrong; here only what json.dumps would silently change
+    (a non-str key becomes a str) is refused."""
+    if not isinstance(anchors, Mapping):
+        raise InvalidArgument("anchors must be a dict of tenant id to "
+                              "{'sequence': int, 'mac': str}, not %s" % type(anchors).__name__)
+    for tenant, anchor in anchors.items():
+        if not isinstance(tenant, str):
+            raise InvalidArgument("anchors: tenant ids must be str, not %s"
+                                  % type(tenant).__name__)
+        if not isinstance(anchor, Mapping):
+            raise InvalidArgument("anchors: tenant %r must map to a dict, not %s"
+                                  % (tenant, type(anchor).__name__))
+        for key in anchor:
+            if not isinstance(key, str):
+                raise InvalidArgument("anchors: tenant %r has a key that is not a str (%r)"
+                                      % (tenant, key))
+        sequence = anchor.get("sequence")
+        # Beyond 64 bits the library's parser could only say "bad number".
+        if isinstance(sequence, int) and not -_INT64_MAX - 1 <= sequence <= _INT64_MAX:
+            raise InvalidArgument("anchors: tenant %r: sequence %d is out of range"
+                                  % (tenant, sequence))
+    return _json({tenant: dict(anchor) for tenant, anchor in anchors.items()}, "anchors")
+
+
 # -------------------------------------------------------------------- Actor --
 
 class Actor:
@@ -362,15 +388,40 @@ class Vault:
         spec_json = _text(spec, "spec") if isinstance(spec, str) else _json(spec, "spec")
         return _loads(_call_for_string(_lib.lv_provider_register, self._handle, spec_json))
 
-    def verify_audit(self):
+    def verify_audit(self, anchors=None):
         """Checks every tenant's activity chain.
 
         Returns ``{"checked": int, "ok": bool, "first_bad": str | None}``,
         ``first_bad`` being the id of the first entry that fails.
+
+        ``anchors`` is what :meth:`audit_heads` returned earlier (or part of
+        it, or the same after a JSON round trip). Each anchored tenant's chain
+        must then reach the anchor's sequence and hold the anchor's MAC there;
+        if not, ``ok`` is False and ``first_bad`` is the entry at that
+        sequence, or the tenant id when the chain is shorter (rolled back, or
+        the tenant is gone). Malformed anchors raise
+        :class:`~linkvault.InvalidArgument`.
         """
-        report = _loads(_call_for_string(_lib.lv_audit_verify, self._handle))
+        if anchors is None:
+            raw = _call_for_string(_lib.lv_audit_verify, self._handle)
+        else:
+            raw = _call_for_string(_lib.lv_audit_verify_anchored, self._handle,
+                                   _anchors_json(anchors))
+        report = _loads(raw)
         return {"checked": report["checked"], "ok": report["ok"],
                 "first_bad": report.get("first_bad")}
+
+    def audit_heads(self):
+        """Every tenant's chain head, ``{tenant: {"sequence": int, "mac": str}}``
+        (``mac`` in lowercase hex; tenants without entries are left out).
+
+        Anyone who can write the vault's ``-wal`` file can roll back the
+        commits since the last checkpoint without the key, and the shorter
+        chain still verifies. Keep these heads outside the vault's files and
+        pass them to :meth:`verify_audit` to detect that. Drop a tenant's
+        anchor when you purge the tenant.
+        """
+        return _loads(_call_for_string(_lib.lv_audit_heads, self._handle))
 
     def purge_tenant(self, actor, tenant_id):
         """Destroys a tenant's keys (crypto-shredding) and deletes its
