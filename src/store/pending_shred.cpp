@@ -79,7 +79,14 @@ bool finish_pending(sql::Connection& connection, Wait wait) noexcept {
     sql::Statement clear(connection.handle(),
                          "DELETE FROM meta WHERE key = 'shred_pending' AND value = ?1");
     clear.bind(1, *marker).run();
-    return connection.changes() == 1 || !read_marker(connection);
+    const bool cleared = connection.changes() == 1 || !read_marker(connection);
+    // The delete wrote one frame (the meta page, no key in it); checkpoint
+    // once more, without waiting, so a finished shred leaves an empty -wal.
+    {
+      const BusyTimeoutScope timeout(connection.handle(), 0);
+      checkpoint_whole_log(connection.handle());
+    }
+    return cleared;
   } catch (...) {
     return false;  // the marker stays; the next attempt tries again
   }
