@@ -102,9 +102,15 @@ class StoreSession : public KeyringStorage {
 
   // Deletes the tenant's integrations, activity, jobs and quota row.
   virtual TenantRowCounts delete_tenant_rows(std::string_view tenant) = 0;
-  // Best effort after destroying keys: push the WAL into the file and
-  // truncate it, so no old frame keeps a destroyed key.
-  virtual void checkpoint_truncate() noexcept = 0;
+  // Crypto-shredding that survives a crash. Inside the write transaction
+  // that destroys keys: records in the store that older copies of the
+  // destroyed keys may remain (old page images, log frames) until shredded.
+  virtual void mark_shred_pending() = 0;
+  // Outside any transaction, after that commit: removes those older copies,
+  // waiting a bounded time for concurrent readers, and clears the record.
+  // False if readers still pin them: the record stays, and the store
+  // finishes the shred later (at the next open, after later writes).
+  virtual bool finish_shredding() noexcept = 0;
 };
 
 class Store {

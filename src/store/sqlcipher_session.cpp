@@ -1,6 +1,7 @@
 #include "store/sqlcipher_session.hpp"
 
 #include "core/json_text.hpp"
+#include "store/pending_shred.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
 
@@ -9,10 +10,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <chrono>
 #include <cstring>
 #include <limits>
-#include <thread>
 
 namespace linkvault {
 
@@ -158,16 +157,11 @@ SqlCipherSession::~SqlCipherSession() {
 void SqlCipherSession::begin_immediate(sql::Connection& connection) {
   // busy_timeout already waits up to 5 s inside each attempt; a few attempts
   // with a short pause ride out a long writer without waiting forever.
-  constexpr int attempts = 6;
-  for (int attempt = 1;; ++attempt) {
+  sql::retry_while_busy([&] {
     const int result = sqlite3_exec(connection.handle(), "BEGIN IMMEDIATE",
                                     nullptr, nullptr, nullptr);
-    if (result == SQLITE_OK) return;
-    if ((result & 0xFF) != SQLITE_BUSY || attempt == attempts) {
-      sql::throw_sqlite(result, connection.handle(), "BEGIN IMMEDIATE");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
-  }
+    if (result != SQLITE_OK) sql::throw_sqlite(result, connection.handle(), "BEGIN IMMEDIATE");
+  });
 }
 
 void SqlCipherSession::begin(TransactionMode mode) {
@@ -180,11 +174,15 @@ void SqlCipherSession::begin(TransactionMode mode) {
     connection_->exec("BEGIN");
   }
   in_transaction_ = true;
+  mode_ = mode;
 }
 
 void SqlCipherSession::commit() {
   connection_->exec("COMMIT");
   in_transaction_ = false;
+  // A shred left pending (readers pinned old pages at the purge) is retried
+  // once the writes go on; cheap when none is pending (one atomic load).
+  if (mode_ == TransactionMode::write) store_.retry_pending_shred(*connection_);
 }
 
 void SqlCipherSession::rollback() noexcept {
@@ -472,9 +470,16 @@ TenantRowCounts SqlCipherSession::delete_tenant_rows(std::string_view tenant) {
   return counts;
 }
 
-void SqlCipherSession::checkpoint_truncate() noexcept {
-  sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
-                            nullptr, nullptr);
+void SqlCipherSession::mark_shred_pending() {
+  if (!in_transaction_ || mode_ != TransactionMode::write) {
+    throw Error(ErrorCode::internal, "mark_shred_pending needs the purge's write transaction");
+  }
+  shred::mark_pending(*connection_);
+}
+
+bool SqlCipherSession::finish_shredding() noexcept {
+  if (in_transaction_) return false;  // a checkpoint cannot run inside one
+  return store_.finish_pending_shred(*connection_, shred::Wait::bounded);
 }
 
 }  // namespace linkvault

@@ -63,7 +63,8 @@ class SqlCipherSession final : public StoreSession {
                          const std::function<bool(const ActivityRecord&)>& visit) override;
 
   TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
-  void checkpoint_truncate() noexcept override;
+  void mark_shred_pending() override;
+  bool finish_shredding() noexcept override;
 
   sql::Connection& connection() noexcept { return *connection_; }
 
@@ -71,6 +72,7 @@ class SqlCipherSession final : public StoreSession {
   SqlCipherStore& store_;
   std::unique_ptr<sql::Connection> connection_;
   bool in_transaction_ = false;
+  TransactionMode mode_ = TransactionMode::read;
 };
 
 }  // namespace linkvault

@@ -1,6 +1,7 @@
 #define SQLITE_HAS_CODEC 1  // declares sqlite3_key()
 #include "store/sqlcipher_store.hpp"
 
+#include "store/pending_shred.hpp"
 #include "store/sqlcipher_session.hpp"
 #include "store/sqlite.hpp"
 
@@ -52,6 +53,12 @@ std::string kdf_profile(const MasterSecret& secret) {
                      params.iterations, params.parallelism);
 }
 
+int schema_version(sql::Connection& connection) {
+  sql::Statement statement(connection.handle(), "PRAGMA user_version");
+  statement.step();
+  return static_cast<int>(statement.column_int(0));
+}
+
 }  // namespace
 
 int latest_schema_version() noexcept {
@@ -101,15 +108,41 @@ SqlCipherStore::Opened SqlCipherStore::open(const std::string& path,
   VaultKeys keys = secret.derive_vault_keys(salt);
   std::unique_ptr<SqlCipherStore> store(
       new SqlCipherStore(path, raw_key_text(keys.database_key, salt)));
+  if (!is_new) sql::retry_while_busy([&] { store->prove_key_read_only(); });
   auto connection = store->open_connection();
+  // Before anything else: a purge whose process died before its checkpoint
+  // succeeded left old page images holding destroyed keys. One attempt, no
+  // waiting for readers; if they still pin those images, the marker stays
+  // for the next open (and this process retries after its writes).
+  if (sql::retry_while_busy([&] { return schema_version(*connection); }) >= 1) {
+    store->finish_pending_shred(*connection, shred::Wait::none);
+  }
   store->migrate(*connection, secret);
   store->release(std::move(connection));
   return Opened{std::move(store), std::move(keys.wrapping_key)};
 }
 
+void SqlCipherStore::prove_key_read_only() const {
+  // A wrong key must leave the file and its -wal byte-for-byte unchanged. A
+  // read-write connection cannot promise that once a writer has crashed:
+  // closing as the last connection, SQLite checkpoints the -wal into the
+  // file and deletes it, whether the key was right or not. A read-only
+  // connection never checkpoints and never deletes the -wal (SQLite will not
+  // write through it), so the key is proven here first. (Turning the close
+  // checkpoint off needs SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, SQLite 3.16;
+  // PERSIST_WAL would keep the -wal but still checkpoint into the file.)
+  sql::Connection probe(path_, sql::Access::read_only);
+  apply_and_check_key(probe);
+}
+
 std::unique_ptr<sql::Connection> SqlCipherStore::open_connection() const {
-  auto connection = std::make_unique<sql::Connection>(path_, /*create=*/true);
-  sqlite3* db = connection->handle();
+  // Every statement of opening waits in the busy handler; one that still
+  // ends in BUSY is retried on a fresh connection (each step is idempotent).
+  return sql::retry_while_busy([&] { return open_connection_once(); });
+}
+
+void SqlCipherStore::apply_and_check_key(sql::Connection& connection) const {
+  sqlite3* db = connection.handle();
 
   // Refuse to run on a SQLite without the codec: it would write plaintext.
   {
@@ -125,10 +158,10 @@ std::unique_ptr<sql::Connection> SqlCipherStore::open_connection() const {
   }
   // 4 KiB pages, on every SQLCipher version (3.x defaults to 1 KiB): fewer
   // pages to encrypt and authenticate per row. Must precede the first read.
-  connection->exec("PRAGMA cipher_page_size = 4096");
+  connection.exec("PRAGMA cipher_page_size = 4096");
 
   // The first read decrypts page 1: a wrong key fails here, before any
-  // write, so the file stays byte-for-byte unchanged.
+  // write (and on open, on a read-only connection: see prove_key_read_only).
   {
     const int result = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master",
                                     nullptr, nullptr, nullptr);
@@ -139,14 +172,19 @@ std::unique_ptr<sql::Connection> SqlCipherStore::open_connection() const {
     }
     if (result != SQLITE_OK) sql::throw_sqlite(result, db, "opening the vault");
   }
+}
+
+std::unique_ptr<sql::Connection> SqlCipherStore::open_connection_once() const {
+  // The busy timeout (sql::busy_timeout_ms) is set as the connection opens,
+  // before the key check: every statement here waits for other processes.
+  auto connection = std::make_unique<sql::Connection>(path_, sql::Access::read_write_create);
+  apply_and_check_key(*connection);
 
   // WAL: readers never block the writer and a killed process leaves a file
   // that recovers on the next open. NORMAL sync is crash-safe in WAL mode
   // (only an OS crash may lose the latest commits, never corrupt).
   connection->exec("PRAGMA journal_mode = WAL");
   connection->exec("PRAGMA synchronous = NORMAL");
-  // Writers wait for each other (BEGIN IMMEDIATE also retries, see session).
-  connection->exec("PRAGMA busy_timeout = 5000");
   connection->exec("PRAGMA foreign_keys = ON");
   // Freed pages are zeroed, so deleted rows and destroyed keys do not linger
   // in free pages (crypto-shredding, DESIGN.md §3).
@@ -160,13 +198,9 @@ std::unique_ptr<sql::Connection> SqlCipherStore::open_connection() const {
 }
 
 void SqlCipherStore::migrate(sql::Connection& connection, const MasterSecret& secret) {
-  const auto read_version = [&] {
-    sql::Statement statement(connection.handle(), "PRAGMA user_version");
-    statement.step();
-    return static_cast<int>(statement.column_int(0));
-  };
+  const auto read_version = [&] { return schema_version(connection); };
   const int latest = latest_schema_version();
-  if (const int found = read_version(); found > latest) {
+  if (const int found = sql::retry_while_busy(read_version); found > latest) {
     throw Error(ErrorCode::failed_precondition,
                 fmt::format("vault '{}' has schema version {}, newer than this "
                             "library supports ({}); upgrade linkvault", path_,
@@ -225,6 +259,25 @@ void SqlCipherStore::release(std::unique_ptr<sql::Connection> connection) noexce
     idle_.push_back(std::move(connection));
   }
   // Otherwise the connection closes as it goes out of scope here.
+}
+
+bool SqlCipherStore::finish_pending_shred(sql::Connection& connection,
+                                          shred::Wait wait) noexcept {
+  const bool finished = shred::finish_pending(connection, wait);
+  shred_pending_.store(!finished);
+  return finished;
+}
+
+void SqlCipherStore::retry_pending_shred(sql::Connection& connection) noexcept {
+  if (!shred_pending_.load()) return;
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  auto due = next_shred_retry_.load();
+  if (now < due) return;
+  const auto next = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::seconds(1)).count();
+  // One thread retries per second; the others go on.
+  if (!next_shred_retry_.compare_exchange_strong(due, next)) return;
+  finish_pending_shred(connection, shred::Wait::none);
 }
 
 void SqlCipherStore::close() noexcept {

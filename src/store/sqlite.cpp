@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 namespace linkvault::sql {
 
 ErrorCode error_code_for(int sqlite_result) noexcept {
@@ -28,6 +30,10 @@ void throw_sqlite(int result, sqlite3* db, std::string_view what) {
   throw Error(error_code_for(result),
               fmt::format("storage error during {}: {} (SQLite code {})", what,
                           detail, result));
+}
+
+void pause_before_retry(int attempt) noexcept {
+  std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
 }
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db), statement_(nullptr) {
@@ -126,11 +132,15 @@ std::vector<std::uint8_t> Statement::column_blob(int column) const {
   return {data, data + size};
 }
 
-Connection::Connection(const std::string& path, bool create) {
+Connection::Connection(const std::string& path, Access access) {
   // NOMUTEX: a connection is used by one thread at a time (the pool's rule),
   // so SQLite's per-connection mutex would be pure overhead.
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-                    (create ? SQLITE_OPEN_CREATE : 0);
+  int flags = SQLITE_OPEN_NOMUTEX;
+  switch (access) {
+    case Access::read_only: flags |= SQLITE_OPEN_READONLY; break;
+    case Access::read_write: flags |= SQLITE_OPEN_READWRITE; break;
+    case Access::read_write_create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+  }
   const int result = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (result != SQLITE_OK) {
     std::string detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(result);
@@ -139,6 +149,11 @@ Connection::Connection(const std::string& path, bool create) {
     throw Error(ErrorCode::io, fmt::format("cannot open vault file '{}': {}", path, detail));
   }
   sqlite3_extended_result_codes(db_, 1);
+  // Wait for other connections' locks from the very first statement: the
+  // key check, the switch to WAL and the migrations meet other processes'
+  // recoveries, checkpoints and writes like any other call does. (Set as a
+  // PRAGMA after the key check, it left those to fail at once with BUSY.)
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
 }
 
 Connection::~Connection() {

@@ -6,6 +6,7 @@
 
 #include "linkvault/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,9 +21,35 @@ struct sqlite3_stmt;
 
 namespace linkvault::sql {
 
+// How long SQLite's busy handler waits for another connection's lock inside
+// one call, on every connection from its first statement on.
+inline constexpr int busy_timeout_ms = 5000;
+// How many times retry_while_busy() runs a step that still ends in BUSY.
+inline constexpr int busy_attempts = 6;
+
 // Maps a SQLite result code to an ErrorCode (BUSY, IO, WRONG_KEY, ...).
 ErrorCode error_code_for(int sqlite_result) noexcept;
 [[noreturn]] void throw_sqlite(int result, sqlite3* db, std::string_view what);
+
+// The pause before retry number `attempt` + 1 (5 ms, 10 ms, ...).
+void pause_before_retry(int attempt) noexcept;
+
+// Runs `step` again while it fails with Error(BUSY): the busy handler gave
+// up, or SQLite reported BUSY without calling it (it does so where waiting
+// could deadlock). At most busy_attempts runs with a short pause between, so
+// a step waits a bounded time (about busy_attempts x busy_timeout_ms) and
+// then fails with the last BUSY. `step` must be safe to run again.
+template <typename Step>
+auto retry_while_busy(Step&& step) -> decltype(step()) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return step();
+    } catch (const Error& error) {
+      if (error.code() != ErrorCode::busy || attempt == busy_attempts) throw;
+    }
+    pause_before_retry(attempt);
+  }
+}
 
 class Statement {
  public:
@@ -81,10 +108,13 @@ class StatementLease {
   Statement* statement_;
 };
 
+enum class Access { read_only, read_write, read_write_create };
+
 class Connection {
  public:
-  // Opens (and if `create`, creates) the file; no key is applied yet.
-  Connection(const std::string& path, bool create);
+  // Opens the file (read_write_create: creating it if missing); no key is
+  // applied yet. The busy handler is set before anything else runs.
+  Connection(const std::string& path, Access access);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -98,10 +98,14 @@ PurgeReport Vault::purge_tenant(const Actor& actor, std::string_view tenant_id) 
       }
       core.keyring().destroy(*session, tenant_id, purpose);
     }
+    // In this same transaction: old page images still hold the wrapped keys,
+    // so a crash before they are shredded leaves the work recorded.
+    session->mark_shred_pending();
     transaction.commit();
   }
-  // Old WAL frames still hold the wrapped keys until checkpointed away.
-  session->checkpoint_truncate();
+  // If readers pin the old images now, the store finishes this later
+  // (docs/SEMANTICS.md, "Keys and purging"); the purge itself is done.
+  session->finish_shredding();
   return report;
 }
 
