@@ -43,4 +43,8 @@ Credentials parse_credentials_json(std::string_view json);
 // UTF-8 (validate_credentials() rules that out for stored credentials).
 SecretBytes credentials_to_json(const Credentials& credentials);
 
+// One value escaped as credentials_to_json() writes it between its quotes,
+// in secure memory (so a value can be recognised in that form too).
+SecretBytes json_escaped_secret(std::string_view value);
+
 }  // namespace linkvault
