@@ -1,9 +1,11 @@
 // The plaintext form of a credential set: what is sealed into a blob, and the
-// JSON it takes at the C ABI / Python boundary. See docs/CREDENTIAL_ENCODING.md.
+// JSON it takes at the C ABI / Python boundary. See docs/FORMAT.md.
 //
 // Every byte of a value stays in secure memory (SecretBytes): the encoders
-// write straight into it and the JSON parser unescapes straight into it, so no
-// std::string ever holds a credential value. Pure functions; thread-safe.
+// write straight into it, and the JSON parser copies the text into it and
+// unescapes keys and values into it itself (simdjson only finds the
+// structure; its own buffers are ordinary heap), so no std::string or freed
+// block ever holds a credential value. Pure functions; thread-safe.
 #pragma once
 
 #include "linkvault/secret.hpp"
