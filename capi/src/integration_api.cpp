@@ -9,6 +9,7 @@
 #include "records_json.hpp"
 #include "request_json.hpp"
 #include "vault/credential_codec.hpp"
+#include "vault/redaction.hpp"
 
 #include <fmt/format.h>
 
@@ -144,9 +145,13 @@ int lv_integration_reveal_credentials(lv_vault* vault, char** out, const char* t
 
 int lv_tester_reply_set(lv_tester_reply* reply, int success, const char* message) {
   return guard(__func__, [&] {
+    // The host's text may quote a credential value (it is redacted before it
+    // is stored); whichever message ends up here, replaced or refused, is
+    // wiped rather than left in freed memory.
     struct Answer {
       std::string message;
       bool success;
+      ~Answer() { wipe_string(message); }
     } answer{std::string(optional_text_argument(message, "message").value_or("")), success != 0};
     // Nothing changes unless everything above succeeded; the swap cannot throw.
     update_reply(reply, [](lv_tester_reply& live, void* context) {

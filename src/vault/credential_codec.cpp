@@ -158,6 +158,22 @@ bool unescape_json_string(std::string_view body, SecretBytes& out) {
   return true;
 }
 
+// The key whose body starts at `body` (just after its opening quote), read up
+// to its closing quote — stage 1 has checked that the string is well formed —
+// and unescaped by us (see parse_credentials_json).
+std::string unescaped_key(simdjson::ondemand::raw_json_string key, const char* text_end) {
+  const char* const body = key.raw();
+  const char* end = body;
+  while (end < text_end && *end != '"') end += *end == '\\' ? 2 : 1;
+  if (end >= text_end) reject_json("not valid JSON (unterminated key)");
+  SecretBytes unescaped;  // the same unescaping as values; wiped all the same
+  if (!unescape_json_string(std::string_view(body, static_cast<std::size_t>(end - body)),
+                            unescaped)) {
+    reject_json("a key has an invalid escape");
+  }
+  return std::string(secret_view(unescaped));
+}
+
 // Appends `text` as a JSON string literal, quotes included (the escaping of
 // append_json_quoted, written into secure memory).
 void append_json_quoted_secret(SecretBytes& out, std::string_view text) {
@@ -267,8 +283,13 @@ Credentials parse_credentials_json(std::string_view json) {
   const simdjson::padded_string_view input(reinterpret_cast<const char*>(padded.data()),
                                            json.size(), padded.size());
 
-  // On-Demand: values are never unescaped by simdjson (we take the raw token
-  // and unescape into SecretBytes); only keys, which are not secret, are.
+  const char* const text_end = reinterpret_cast<const char*>(padded.data()) + json.size();
+
+  // On-Demand, and nothing is ever unescaped by simdjson: we take each raw
+  // token and unescape it ourselves. simdjson unescapes into its parser's
+  // string buffer (ordinary heap, freed unwiped) and copies whole blocks
+  // while it does, so unescaping even a key would carry the bytes after it —
+  // the value — into that buffer. Keys are not secret, but that copy is.
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document document;
   simdjson::ondemand::object object;
@@ -280,12 +301,11 @@ Credentials parse_credentials_json(std::string_view json) {
   if (const auto error = document.get_object().get(object)) fail(error);
 
   Credentials credentials;
-  for (auto field : object) {
-    std::string_view key;
-    if (const auto error = field.unescaped_key().get(key)) fail(error);
-    std::string name(key);
-    simdjson::ondemand::value value;
-    if (const auto error = field.value().get(value)) fail(error);
+  for (auto field_or_error : object) {
+    simdjson::ondemand::field field;
+    if (const auto error = std::move(field_or_error).get(field)) fail(error);
+    std::string name = unescaped_key(field.key(), text_end);
+    simdjson::ondemand::value value = std::move(field).value();
     simdjson::ondemand::json_type type;
     if (const auto error = value.type().get(type)) fail(error);
     if (type != simdjson::ondemand::json_type::string) {
@@ -314,6 +334,16 @@ Credentials parse_credentials_json(std::string_view json) {
     reject_json("unexpected content after the object");
   }
   return credentials;
+}
+
+SecretBytes json_escaped_secret(std::string_view value) {
+  SecretBytes out;
+  out.reserve(json_quoted_size(value));
+  append_json_quoted_secret(out, value);
+  // Drop the quotes in place: no reallocation, so no stray copy.
+  out.erase(out.begin());
+  out.pop_back();
+  return out;
 }
 
 SecretBytes credentials_to_json(const Credentials& credentials) {

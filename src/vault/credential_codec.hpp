@@ -1,9 +1,11 @@
 // The plaintext form of a credential set: what is sealed into a blob, and the
-// JSON it takes at the C ABI / Python boundary. See docs/CREDENTIAL_ENCODING.md.
+// JSON it takes at the C ABI / Python boundary. See docs/FORMAT.md.
 //
 // Every byte of a value stays in secure memory (SecretBytes): the encoders
-// write straight into it and the JSON parser unescapes straight into it, so no
-// std::string ever holds a credential value. Pure functions; thread-safe.
+// write straight into it, and the JSON parser copies the text into it and
+// unescapes keys and values into it itself (simdjson only finds the
+// structure; its own buffers are ordinary heap), so no std::string or freed
+// block ever holds a credential value. Pure functions; thread-safe.
 #pragma once
 
 #include "linkvault/secret.hpp"
@@ -42,5 +44,9 @@ Credentials parse_credentials_json(std::string_view json);
 // Error(INVALID_ARGUMENT) naming the field when a name or value is not valid
 // UTF-8 (validate_credentials() rules that out for stored credentials).
 SecretBytes credentials_to_json(const Credentials& credentials);
+
+// One value escaped as credentials_to_json() writes it between its quotes,
+// in secure memory (so a value can be recognised in that form too).
+SecretBytes json_escaped_secret(std::string_view value);
 
 }  // namespace linkvault

@@ -11,6 +11,7 @@
 #include "vault/credential_codec.hpp"
 #include "vault/credential_rules.hpp"
 #include "vault/input_rules.hpp"
+#include "vault/redaction.hpp"
 #include "vault/transaction.hpp"
 #include "vault/vault_core.hpp"
 
@@ -93,9 +94,18 @@ std::vector<std::uint8_t> seal_credentials(StoreSession& session, Keyring& keyri
 Credentials open_credentials(StoreSession& session, Keyring& keyring,
                              const IntegrationRecord& record) {
   const Integration& integration = record.integration;
-  if (record.sealed_credentials.empty()) {
+  // Callers have ruled out a disconnected integration. Only one waiting for
+  // its OAuth grant (pending_auth) legitimately has no blob yet; in any other
+  // state an empty or NULL one was written by someone other than us.
+  if (record.sealed_credentials.empty() &&
+      integration.status == IntegrationStatus::pending_auth) {
     throw Error(ErrorCode::failed_precondition,
-                fmt::format("integration '{}' holds no credentials", integration.id));
+                fmt::format("integration '{}' holds no credentials yet: it is pending_auth",
+                            integration.id));
+  }
+  if (record.sealed_credentials.empty()) {
+    throw Error(ErrorCode::integrity,
+                fmt::format("integration '{}' has lost its sealed credentials", integration.id));
   }
   const auto sealer = keyring.existing_sealer(session, integration.tenant,
                                               KeyPurpose::credentials);
@@ -259,11 +269,19 @@ TestResult Tenant::test(const Actor& actor, std::string_view integration_id,
   try {
     result = tester(credentials);
   } catch (const std::exception& error) {
-    result = TestResult{false, fmt::format("tester failed: {}", error.what())};
+    // Built in one buffer, so no stray copy is left if what() quotes a value.
+    static constexpr std::string_view prefix = "tester failed: ";
+    const std::string_view what = error.what();
+    result = TestResult{false, {}};
+    result.message.reserve(prefix.size() + what.size());
+    result.message.append(prefix).append(what);
   } catch (...) {
     result = TestResult{false, "tester failed with an unknown exception"};
   }
-  result.message = clean_message(result.message);
+  // The message is stored and returned: the tester may have quoted a value.
+  const std::string redacted = redact_credentials(result.message, credentials);
+  wipe_string(result.message);
+  result.message = clean_message(redacted);
   credentials.clear();
 
   Transaction transaction(*session, TransactionMode::write);

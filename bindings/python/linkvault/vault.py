@@ -97,6 +97,15 @@ def _json(value, what):
                           allow_nan=False).encode("utf-8")
     except (TypeError, ValueError) as error:  # UnicodeEncodeError is a ValueError
         raise InvalidArgument("%s cannot be sent as JSON: %s" % (what, error)) from None
+    except RecursionError:
+        # A value nested deeper than the interpreter's stack; the library
+        # would refuse far shallower nesting anyway.
+        raise InvalidArgument("%s is nested too deeply to send as JSON" % what) from None
+
+
+def _name_for_message(name):
+    """A caller's key (never a value) quoted for a message, cut to 64 characters."""
+    return repr(name if len(name) <= 64 else name[:64] + "...")
 
 
 def _credentials_json(credentials):
@@ -110,11 +119,14 @@ def _credentials_json(credentials):
         if not isinstance(field, str):
             raise InvalidArgument("credential field names must be str, not %s"
                                   % type(field).__name__)
-        if not isinstance(value, (str, int, float, bool, type(None), list, dict)):
-            raise InvalidArgument("credential field '%s' must be a str, not %s"
-                                  % (field, type(value).__name__))
-        if isinstance(value, str) and _has_lone_surrogate(value):
-            raise InvalidArgument("credential field '%s' is not valid Unicode text" % field)
+        # Checked here, not left to the library: a nested value could be too
+        # deep for json.dumps, and a message must never quote it.
+        if not isinstance(value, str):
+            raise InvalidArgument("credential field %s must be a str, not %s"
+                                  % (_name_for_message(field), type(value).__name__))
+        if _has_lone_surrogate(value):
+            raise InvalidArgument("credential field %s is not valid Unicode text"
+                                  % _name_for_message(field))
     return _json(dict(credentials), "credentials")
 
 
@@ -137,7 +149,10 @@ def _time_text(value, what):
             raise InvalidArgument(
                 "%s is a naive datetime; pass an aware one (e.g. tzinfo=timezone.utc) "
                 "or epoch seconds" % what)
-        value = value.astimezone(timezone.utc)
+        try:
+            value = value.astimezone(timezone.utc)
+        except (OverflowError, ValueError):  # e.g. year 1 east of UTC
+            raise InvalidArgument("%s is out of range for a time" % what) from None
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not math.isfinite(value):
             raise InvalidArgument("%s must be a finite number of epoch seconds" % what)
@@ -289,7 +304,13 @@ class Vault:
         """
         if (key is None) == (passphrase is None):
             raise InvalidArgument("give exactly one of key= (32 bytes) or passphrase= (str)")
-        path_text = os.fspath(path)
+        if not isinstance(create, bool) and create not in (0, 1):
+            raise InvalidArgument("create must be True or False, not %r" % (create,))
+        try:
+            path_text = os.fspath(path)
+        except TypeError:
+            raise InvalidArgument("path must be a str, bytes or os.PathLike, not %s"
+                                  % type(path).__name__) from None
         if isinstance(path_text, str):
             if "\0" in path_text:
                 raise InvalidArgument("path contains a NUL character")
@@ -305,8 +326,9 @@ class Vault:
                 raise InvalidArgument("key must be 32 raw bytes; pass text as passphrase=")
             try:
                 view = memoryview(key).cast("B")
-            except TypeError:
-                raise InvalidArgument("key must be bytes-like, not %s" % type(key).__name__) from None
+            except (TypeError, ValueError):
+                raise InvalidArgument("key must be 32 contiguous bytes (bytes, bytearray or "
+                                      "memoryview), not %s" % type(key).__name__) from None
             size = len(view)
             # A buffer we can wipe; the library rejects any size but 32.
             buffer = (ctypes.c_ubyte * size).from_buffer_copy(view) if size else (ctypes.c_ubyte * 1)()
