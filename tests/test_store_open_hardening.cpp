@@ -190,3 +190,48 @@ TEST_CASE("processes opening a vault at once while another writes all succeed") 
   vault.close();
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("processes creating the same new vault at once agree on one file") {
+  // Each would otherwise pick its own salt for the empty path, and all but
+  // one would then fail with WRONG_KEY.
+  constexpr int processes = 6;
+  const std::string dir = make_temp_dir();
+  const std::string path = dir + "/new.vault";
+  const MasterSecret master = random_master();
+  int go[2];
+  REQUIRE(::pipe(go) == 0);
+  std::vector<pid_t> children;
+  for (int n = 0; n < processes; ++n) {
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      int status = 0;
+      try {
+        ::close(go[1]);
+        char start = 0;
+        if (::read(go[0], &start, 1) < 0) _exit(3);  // all start together
+        Vault vault = Vault::open(path, master);
+        auto tenant = vault.tenant("t" + std::to_string(n));
+        tenant.connect(admin, "slack", creds({{"bot_token", "xoxb-created-together-0000"}}));
+      } catch (...) {
+        status = 1;
+      }
+      _exit(status);
+    }
+    children.push_back(child);
+  }
+  ::close(go[0]);
+  ::close(go[1]);  // EOF releases every child at once
+  int failed = 0;
+  for (const pid_t child : children) failed += exit_code(child) == 0 ? 0 : 1;
+  CHECK(failed == 0);
+
+  Vault vault = Vault::open(path, master);
+  for (int n = 0; n < processes; ++n) {
+    CAPTURE(n);
+    CHECK(vault.tenant("t" + std::to_string(n)).list().size() == 1);
+  }
+  CHECK(vault.verify_audit().ok);
+  vault.close();
+  std::filesystem::remove_all(dir);
+}

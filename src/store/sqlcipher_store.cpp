@@ -4,6 +4,7 @@
 #include "store/pending_shred.hpp"
 #include "store/sqlcipher_session.hpp"
 #include "store/sqlite.hpp"
+#include "store/vault_file.hpp"
 
 #include "linkvault_migrations.inc"
 
@@ -13,8 +14,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <optional>
 
 namespace linkvault {
 
@@ -73,31 +73,30 @@ SqlCipherStore::~SqlCipherStore() { close(); }
 SqlCipherStore::Opened SqlCipherStore::open(const std::string& path,
                                             const MasterSecret& secret,
                                             bool create) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  const bool exists = fs::exists(path, error);
-  const auto size = exists ? fs::file_size(path, error) : 0;
-  if (error) {
-    throw Error(ErrorCode::io, fmt::format("cannot inspect vault file '{}': {}",
-                                           path, error.message()));
-  }
-  if (!exists && !create) {
-    throw Error(ErrorCode::not_found, fmt::format("no vault at '{}'", path));
+  // A missing or empty file is created under a lock on its directory, so
+  // two processes creating the same vault agree on one salt: the second
+  // waits, then finds the first one's file.
+  std::optional<vault_file::CreationLock> creation;
+  std::uint64_t size = vault_file::size_or_zero(path);
+  if (size == 0) {
+    if (!create) throw Error(ErrorCode::not_found, fmt::format("no vault at '{}'", path));
+    creation.emplace(path);
+    size = vault_file::size_or_zero(path);
   }
 
   // The salt is the file's first 16 bytes (SQLCipher writes it there), so a
   // vault needs no sidecar. A new file gets a fresh random salt.
   FileSalt salt{};
-  const bool is_new = !exists || size == 0;
+  const bool is_new = size == 0;
   if (is_new) {
     Botan::system_rng().randomize(salt.data(), salt.size());
   } else {
-    std::ifstream file(path, std::ios::binary);
-    file.read(reinterpret_cast<char*>(salt.data()), salt.size());
-    if (!file || size < 512) {
+    const auto header = size < 512 ? std::nullopt : vault_file::read_salt(path);
+    if (!header) {
       throw Error(ErrorCode::invalid_argument,
                   fmt::format("'{}' is not a linkvault vault (too short)", path));
     }
+    salt = *header;
     if (std::memcmp(salt.data(), plaintext_sqlite_header, salt.size()) == 0) {
       throw Error(ErrorCode::invalid_argument,
                   fmt::format("'{}' is a plaintext SQLite database, not a "
