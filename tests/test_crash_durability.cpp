@@ -33,10 +33,15 @@ constexpr int open_kill_rounds = 30;
 constexpr int multi_process_rounds = 8;
 constexpr int multi_process_writers = 3;
 
-// A write child runs this long at most before the kill (open included).
-constexpr int max_kill_delay_us = 60'000;
+// A write child runs this long at most after its open before the kill...
+constexpr int max_kill_delay_us = 40'000;
+// ...except one round in this many, killed at 0-30 ms from its start.
+constexpr int rounds_killing_open = 5;
 // A creating child is killed this soon after it starts Vault::open.
 constexpr int max_create_kill_delay_us = 30'000;
+// An opener beside a busy writer is killed this soon after it starts (its
+// open waits for the writer's lock, so it needs longer than a creation).
+constexpr int max_open_kill_delay_us = 100'000;
 // No child may take longer than this to finish when asked: more is a hang.
 constexpr auto hang_timeout = std::chrono::seconds(20);
 
@@ -61,6 +66,10 @@ std::unique_ptr<Child> spawn_workload(const std::string& path, const MasterSecre
 SteadyClock::time_point after_us(std::mt19937_64& random, int max_us) {
   return SteadyClock::now() +
          std::chrono::microseconds(std::uniform_int_distribution<int>(0, max_us)(random));
+}
+
+bool is_open_ack(const Record& record) {
+  return record.op == OpKind::open && record.kind == RecordKind::ack;
 }
 
 std::string describe(const Record& record) {
@@ -133,6 +142,19 @@ struct RoundTally {
   int in_flight_committed = 0;
   int in_flight_lost = 0;  // not committed, as allowed for an unacknowledged op
   int died_opening = 0;
+  // op -> {committed, not committed} of the operations in flight at the kills
+  std::map<std::string, std::pair<int, int>> in_flight_by_op;
+
+  std::string summary() const {
+    std::string out = std::to_string(acknowledged) + " operations acknowledged; " +
+                      std::to_string(died_opening) + " kills during open; in flight at the " +
+                      "other kills (committed/not):";
+    for (const auto& entry : in_flight_by_op) {
+      out += " " + entry.first + " " + std::to_string(entry.second.first) + "/" +
+             std::to_string(entry.second.second);
+    }
+    return out;
+  }
 };
 
 bool run_kill_round(const CrashDir& where, Model& model, WorkloadPlan& plan,
@@ -141,7 +163,14 @@ bool run_kill_round(const CrashDir& where, Model& model, WorkloadPlan& plan,
   const auto purges_before = model.purges;
   auto child = spawn_workload(where.path, where.master, plan, model,
                               derive_seed(seed, static_cast<std::uint64_t>(round), 0));
-  pump({child.get()}, after_us(timing, max_kill_delay_us));
+  if (round % rounds_killing_open == 0) {
+    // From the start: the kill may land inside Vault::open.
+    pump({child.get()}, after_us(timing, max_create_kill_delay_us));
+  } else {
+    // Among the operations, however long the open took on a loaded machine.
+    wait_for_record(*child, is_open_ack, hang_timeout);
+    pump({child.get()}, after_us(timing, max_kill_delay_us));
+  }
   child->kill_now();
   child->reap();
 
@@ -158,6 +187,8 @@ bool run_kill_round(const CrashDir& where, Model& model, WorkloadPlan& plan,
       bool committed = false;
       append(problems, resolve_in_flight(*vault, model, *report.in_flight, committed));
       (committed ? tally.in_flight_committed : tally.in_flight_lost) += 1;
+      auto& by_op = tally.in_flight_by_op[to_string(report.in_flight->op)];
+      (committed ? by_op.first : by_op.second) += 1;
       touched.insert(text_of(report.in_flight->integration));
     }
     CheckOptions options;
@@ -203,11 +234,7 @@ TEST_CASE("crash: every write path killed at random moments loses nothing acknow
     }
   }
   CHECK(tally.acknowledged > 0);
-  announce_kills("mixed", kills_before,
-                 std::to_string(tally.acknowledged) + " operations acknowledged, in flight: " +
-                     std::to_string(tally.in_flight_committed) + " committed, " +
-                     std::to_string(tally.in_flight_lost) + " not; " +
-                     std::to_string(tally.died_opening) + " kills during open");
+  announce_kills("mixed", kills_before, tally.summary());
 }
 
 TEST_CASE("crash: purge killed at random moments is all or nothing, and an acknowledged purge leaves no rows and no keys") {
@@ -267,10 +294,7 @@ TEST_CASE("crash: purge killed at random moments is all or nothing, and an ackno
     report_problems(problems, "after the final purge");
   }
   announce_kills("purge", kills_before,
-                 std::to_string(purges) + " purges applied, " + std::to_string(tally.acknowledged) +
-                     " operations acknowledged, in flight: " +
-                     std::to_string(tally.in_flight_committed) + " committed, " +
-                     std::to_string(tally.in_flight_lost) + " not");
+                 std::to_string(purges) + " purges applied; " + tally.summary());
 }
 
 namespace {
@@ -335,11 +359,15 @@ Probe run_probe(const std::string& path, const MasterSecret& master, int worker,
   return probe;
 }
 
-std::string file_state(const std::string& path) {
+// What a killed creation left on disk: exact (for messages) and coarse (for
+// the tally).
+std::string file_state(const std::string& path, bool coarse) {
   std::error_code error;
   const auto size_of = [&](const std::string& file) -> std::string {
     if (!std::filesystem::exists(file, error)) return "absent";
-    return std::to_string(std::filesystem::file_size(file, error)) + " bytes";
+    const auto size = std::filesystem::file_size(file, error);
+    if (coarse) return size == 0 ? "empty" : "written";
+    return std::to_string(size) + " bytes";
   };
   return "file " + size_of(path) + ", -wal " + size_of(path + "-wal");
 }
@@ -370,7 +398,8 @@ TEST_CASE("crash: creating a vault killed within 30 ms leaves a path that opens 
 
     Problems problems;
     ChildReport created = absorb(*child, model, /*killed=*/true, problems);
-    const std::string state = file_state(path);
+    const std::string state = file_state(path, false);
+    const std::string coarse_state = file_state(path, true);
     const std::string when = created.opened ? "after open returned" : "during open";
     CAPTURE(state);
     CAPTURE(when);
@@ -394,7 +423,9 @@ TEST_CASE("crash: creating a vault killed within 30 ms leaves a path that opens 
       outcome = probe.detail;
       problems.push_back("opening the path after a killed creation " + probe.detail + " (" + state + ")");
     }
-    ++outcomes[(created.opened ? "[killed after open] " : "[killed during open] ") + outcome];
+    ++outcomes[(created.opened ? "[killed after open returned] " : "[killed during open, " +
+                                                           coarse_state + "] ") +
+               outcome];
     if (created.opened && probe.outcome != ProbeOutcome::opened) {
       problems.push_back("the creation was acknowledged, yet the vault does not open");
     }
@@ -428,9 +459,7 @@ TEST_CASE("crash: opens killed at random moments while another process writes di
   WorkloadPlan plan;
   plan.tenants = {"steady"};
   auto writer = spawn_workload(where.path, where.master, plan, model, derive_seed(seed, 0, 0));
-  REQUIRE(wait_for_record(
-      *writer, [](const Record& r) { return r.op == OpKind::open && r.kind == RecordKind::ack; },
-      hang_timeout));
+  REQUIRE(wait_for_record(*writer, is_open_ack, hang_timeout));
 
   std::mt19937_64 timing(seed);
   Problems problems;
@@ -451,7 +480,7 @@ TEST_CASE("crash: opens killed at random moments while another process writes di
           }
         },
         describe_exception);
-    pump({writer.get(), opener.get()}, after_us(timing, max_create_kill_delay_us));
+    pump({writer.get(), opener.get()}, after_us(timing, max_open_kill_delay_us));
     opener->kill_now();
     opener->reap();
     for (const Record& record : opener->records()) {
