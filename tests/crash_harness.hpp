@@ -234,8 +234,13 @@ class Child {
 
   void request_stop() noexcept { stop_->store(true, std::memory_order_relaxed); }
 
+  // SIGKILL, counted as a kill unless the child had already ended on its own.
   void kill_now() {
     if (reaped_ || killed_) return;
+    if (::waitpid(pid_, &status_, WNOHANG) == pid_) {
+      reaped_ = true;
+      return;
+    }
     ::kill(pid_, SIGKILL);
     killed_ = true;
     ++total_kills();
@@ -309,6 +314,38 @@ class Child {
   bool reaped_ = false;
   bool killed_ = false;
   int status_ = 0;
+};
+
+// Holds children at a line until the parent opens it, so several start an
+// operation at the same moment. Children call wait() (it closes their copy of
+// the write end first, else they would never see the gate open).
+class StartGate {
+ public:
+  StartGate() {
+    if (::pipe(fds_) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+  }
+  ~StartGate() {
+    for (int fd : fds_) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  StartGate(const StartGate&) = delete;
+  StartGate& operator=(const StartGate&) = delete;
+
+  void wait() noexcept {
+    ::close(fds_[1]);
+    fds_[1] = -1;
+    char byte;
+    while (::read(fds_[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+  }
+  void open() noexcept {
+    if (fds_[1] >= 0) ::close(fds_[1]);
+    fds_[1] = -1;
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
 };
 
 // Reads every child's records until `until` (so no child blocks on a full
