@@ -48,6 +48,12 @@ inline Credentials token_credentials(std::string_view token) {
   return credentials;
 }
 
+inline ConnectOptions named(std::string name) {
+  ConnectOptions options;
+  options.name = std::move(name);
+  return options;
+}
+
 class Workload {
  public:
   Workload(WorkloadPlan plan, Model model, std::uint64_t seed)

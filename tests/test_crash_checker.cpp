@@ -43,7 +43,7 @@ struct Checked {
   Checked() {
     model.tenants = {"acme"};
     id = acme.connect(actor_for(0, 1), provider, token_credentials("xoxb-first-value"),
-                      ConnectOptions{"n1"})
+                      named("n1"))
              .id;
     Record connect = op_record(OpKind::connect, 1, "acme", id, "xoxb-first-value");
     set_text(connect.name, "n1");
@@ -116,7 +116,7 @@ TEST_CASE("crash checker: a revealed value other than the acknowledged one is re
 TEST_CASE("crash checker: a purge that removed only some rows is partial") {
   Checked c;
   const auto second = c.acme.connect(actor_for(0, 2), provider, token_credentials("xoxb-second-value"),
-                                     ConnectOptions{"n2"});
+                                     named("n2"));
   Record connect = op_record(OpKind::connect, 2, "acme", second.id, "xoxb-second-value");
   set_text(connect.name, "n2");
   REQUIRE(apply(c.model, connect, true).empty());

@@ -5,6 +5,9 @@
 //
 // Kill moments are random (seeded; set LINKVAULT_CRASH_SEED to replay the
 // operation choices). Each test prints its kill count and the suite's total.
+// The harness is tests/crash_harness.hpp, the workload crash_workload.hpp, the
+// model crash_model.hpp and the checks crash_checker.hpp (itself tested in
+// test_crash_checker.cpp).
 #include "crash_checker.hpp"
 #include "crash_harness.hpp"
 #include "crash_model.hpp"
@@ -151,12 +154,9 @@ std::set<std::string> touched_ids(const ChildReport& report) {
   return ids;
 }
 
-// One round of a single writer: spawn, kill at a random moment, reopen and
-// check. Returns false when the round found problems (the test stops there).
+// What the kill rounds of one test did, for the lead's report.
 struct RoundTally {
   std::int64_t acknowledged = 0;
-  int in_flight_committed = 0;
-  int in_flight_lost = 0;  // not committed, as allowed for an unacknowledged op
   int died_opening = 0;
   // op -> {committed, not committed} of the operations in flight at the kills
   std::map<std::string, std::pair<int, int>> in_flight_by_op;
@@ -173,6 +173,8 @@ struct RoundTally {
   }
 };
 
+// One round of a single writer: spawn, kill at a random moment, reopen and
+// check. Returns false when the round found problems (the test stops there).
 bool run_kill_round(const CrashDir& where, Model& model, WorkloadPlan& plan,
                     std::uint64_t seed, int round, bool last, RoundTally& tally,
                     std::vector<KeyRow>& keys_before, std::mt19937_64& timing) {
@@ -202,7 +204,6 @@ bool run_kill_round(const CrashDir& where, Model& model, WorkloadPlan& plan,
     if (report.in_flight) {
       bool committed = false;
       append(problems, resolve_in_flight(*vault, model, *report.in_flight, committed));
-      (committed ? tally.in_flight_committed : tally.in_flight_lost) += 1;
       auto& by_op = tally.in_flight_by_op[to_string(report.in_flight->op)];
       (committed ? by_op.first : by_op.second) += 1;
       touched.insert(text_of(report.in_flight->integration));
@@ -289,7 +290,7 @@ TEST_CASE("crash: purge killed at random moments is all or nothing, and an ackno
     set_text(purge.tenant, "victim");
     append(problems, apply(model, purge, false));
     const auto fresh = victim.connect(checker_actor, provider, token_credentials("xoxb-fresh-after-purge"),
-                                      ConnectOptions{"fresh-after-purge"});
+                                      named("fresh-after-purge"));
     const auto revealed = victim.reveal_credentials(checker_actor, fresh.id);
     CHECK(secret_view(revealed.at("bot_token")) == "xoxb-fresh-after-purge");
     std::int64_t newest_old = 0;
@@ -346,7 +347,7 @@ Probe run_probe(const std::string& path, const MasterSecret& master, int worker,
         context.send(record);
         const auto made = vault.tenant("probe").connect(
             actor_for(worker, seq), provider, token_credentials(text_of(record.value)),
-            ConnectOptions{text_of(record.name)});
+            named(text_of(record.name)));
         record.kind = RecordKind::ack;
         set_text(record.integration, made.id);
         context.send(record);
@@ -546,7 +547,7 @@ TEST_CASE("crash: one of three writing processes killed at random leaves the oth
     set_text(connect.value, "xoxb-shared-token");
     shared_id = vault.tenant("shared")
                     .connect(actor_for(99, 0), provider, token_credentials("xoxb-shared-token"),
-                             ConnectOptions{"shared"})
+                             named("shared"))
                     .id;
     set_text(connect.integration, shared_id);
     REQUIRE(apply(model, connect, true).empty());
