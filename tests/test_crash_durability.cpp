@@ -40,6 +40,8 @@ constexpr int multi_process_writers = 3;
 constexpr int max_kill_delay_us = 40'000;
 // ...except one round in this many, killed at 0-30 ms from its start.
 constexpr int rounds_killing_open = 5;
+// An aimed kill lands this soon after the operation it aims at starts.
+constexpr int max_aimed_kill_delay_us = 1'500;
 // A creating child is killed this soon after it starts Vault::open.
 constexpr int max_create_kill_delay_us = 30'000;
 // An opener beside a busy writer is killed this soon after it starts (its
@@ -175,13 +177,21 @@ struct RoundTally {
 
 // One round of a single writer: spawn, kill at a random moment, reopen and
 // check. Returns false when the round found problems (the test stops there).
+// With `aim`, the kill lands within 0-1.5 ms of the child starting that kind of
+// operation (a short one is rarely hit by a kill from a wider window).
 bool run_kill_round(const CrashDir& where, Model& model, WorkloadPlan& plan,
                     std::uint64_t seed, int round, bool last, RoundTally& tally,
-                    std::vector<KeyRow>& keys_before, std::mt19937_64& timing) {
+                    std::vector<KeyRow>& keys_before, std::mt19937_64& timing,
+                    OpKind aim = OpKind::none) {
   const auto purges_before = model.purges;
   auto child = spawn_workload(where.path, where.master, plan, model,
                               derive_seed(seed, static_cast<std::uint64_t>(round), 0));
-  if (round % rounds_killing_open == 0) {
+  if (aim != OpKind::none) {
+    wait_for_record(
+        *child, [aim](const Record& r) { return r.op == aim && r.kind == RecordKind::intent; },
+        hang_timeout);
+    pump({child.get()}, after_us(timing, max_aimed_kill_delay_us));
+  } else if (round % rounds_killing_open == 0) {
     // From the start: the kill may land inside Vault::open.
     pump({child.get()}, after_us(timing, max_create_kill_delay_us));
   } else {
@@ -272,8 +282,9 @@ TEST_CASE("crash: purge killed at random moments is all or nothing, and an ackno
   bool clean = true;
   for (int round = 0; round < purge_kill_rounds && clean; ++round) {
     CAPTURE(round);
+    // Every other round aims at a purge, so some kills land inside one.
     clean = run_kill_round(where, model, plan, seed, round, round + 1 == purge_kill_rounds, tally,
-                           keys_before, timing);
+                           keys_before, timing, round % 2 == 1 ? OpKind::purge : OpKind::none);
   }
   const int purges = model.purges["victim"];
   CHECK(purges > 0);
