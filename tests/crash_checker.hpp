@@ -145,26 +145,42 @@ inline Problems resolve_in_flight(Vault& vault, Model& model, Record& intent, bo
       committed = tenant.quota() == quota_of(intent);
       break;
     case OpKind::purge: {
-      const auto listed = tenant.list();
+      // Each thing the purge removes says whether it ran; all must agree.
+      std::vector<std::pair<std::string, bool>> evidence;  // (what, says it ran)
       std::set<std::string> present;
-      for (const auto& integration : listed) present.insert(integration.id);
+      for (const auto& integration : tenant.list()) present.insert(integration.id);
       std::size_t known = 0;
       std::size_t survived = 0;
       for (const auto* integration : model.of_tenant(tenant_id)) {
         ++known;
         survived += present.count(integration->id);
       }
-      const bool log_empty = all_activity(tenant).empty();
       if (known > 0) {
-        committed = survived == 0;
         if (survived != 0 && survived != known) {
           problems.push_back(where + ": partial purge, " + std::to_string(survived) + " of " +
                              std::to_string(known) + " integrations survived");
         }
-      } else {
-        committed = log_empty;
+        evidence.emplace_back("integrations", survived == 0);
       }
-      if (committed && !log_empty) problems.push_back(where + ": rows gone but activity left");
+      if (model.activity_count(tenant_id) > 0) {
+        evidence.emplace_back("activity", all_activity(tenant).empty());
+      }
+      if (model.quotas[tenant_id]) evidence.emplace_back("quota", !tenant.quota());
+      bool live_keys = false;
+      for (const auto& key : key_rows(vault)) {
+        live_keys = live_keys || (key.tenant == tenant_id &&
+                                  key.state != static_cast<std::int64_t>(KeyState::destroyed));
+      }
+      if (live_keys) evidence.emplace_back("live keys", false);
+      // Nothing to remove: running it or not leaves the same vault.
+      committed = evidence.empty() || evidence.front().second;
+      for (const auto& item : evidence) {
+        if (item.second != committed) {
+          problems.push_back(where + ": partial purge (" + evidence.front().first + ": " +
+                             (committed ? "gone" : "kept") + ", " + item.first + ": " +
+                             (item.second ? "gone" : "kept") + ")");
+        }
+      }
       break;
     }
   }

@@ -147,3 +147,26 @@ TEST_CASE("crash checker: the in-flight operation counts as committed exactly wh
   CHECK(committed);
   CHECK(c.check().empty());
 }
+
+TEST_CASE("crash checker: an in-flight purge of a tenant holding only a quota is judged by the quota") {
+  VaultFixture f;
+  Model model;
+  model.tenants = {"quiet"};
+  auto quiet = f.vault.tenant("quiet");
+  quiet.set_quota(actor_for(0, 1), 100001);
+  Record quota = op_record(OpKind::set_quota, 1, "quiet");
+  quota.number = 100001;
+  REQUIRE(apply(model, quota, true).empty());
+
+  Record purge = op_record(OpKind::purge, 2, "quiet");
+  purge.kind = RecordKind::intent;
+  bool committed = true;
+  CHECK(resolve_in_flight(f.vault, model, purge, committed).empty());
+  CHECK_FALSE(committed);
+  CHECK(check_vault(f.vault, model, CheckOptions{}).empty());
+
+  f.vault.purge_tenant(actor_for(0, 2), "quiet");
+  CHECK(resolve_in_flight(f.vault, model, purge, committed).empty());
+  CHECK(committed);
+  CHECK(check_vault(f.vault, model, CheckOptions{}).empty());
+}
