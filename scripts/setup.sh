@@ -11,6 +11,9 @@ packages=(
   libsqlcipher-dev libbotan-2-dev libsimdjson-dev libfmt-dev doctest-dev
   python3 python3-pytest python3-cryptography python3-setuptools python3-pip python3-wheel
 )
+# test.sh adds what only its sanitizer and fuzz stages need (clang).
+read -r -a extra_packages <<< "${LINKVAULT_SETUP_EXTRA_PACKAGES:-}"
+packages+=("${extra_packages[@]}")
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

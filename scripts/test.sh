@@ -1,8 +1,32 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs every test: the C++ doctest suites, the C test,
-# the examples and the installed-package check (ctest), then the Python suite.
+# Sets up, builds, and runs every test, in three stages:
+#   1. the Release-like build (./build): the C++ doctest suites (crash and
+#      multi-process tests included), the C test, the examples, the
+#      installed-package check (ctest), then the Python suite;
+#   2. the same C++, C and Python suites under AddressSanitizer and
+#      UndefinedBehaviorSanitizer (./build-asan, scripts/test-sanitized.sh);
+#   3. every libFuzzer target for a bounded time (./build-fuzz, clang,
+#      scripts/fuzz.sh; LINKVAULT_FUZZ_SECONDS per target).
+# Any failure stops the run with a non-zero exit.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+scripts_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The sanitizer and fuzz stages need clang and its runtimes: install them
+# with everything else, in the one apt-get run.
+export LINKVAULT_SETUP_EXTRA_PACKAGES="clang libclang-rt-dev"
+source "$scripts_dir/setup.sh"
 
+stages=0
+echo "== stage 1: tests (build)"
 ctest --test-dir "$build_dir" --output-on-failure -j2
 /usr/bin/python3 -m pytest -q -p no:cacheprovider "$repo_root/bindings/python/tests"
+stages=$((stages + 1))
+
+echo "== stage 2: tests under ASan and UBSan (build-asan)"
+bash "$scripts_dir/test-sanitized.sh"
+stages=$((stages + 1))
+
+echo "== stage 3: fuzzing (build-fuzz)"
+bash "$scripts_dir/fuzz.sh"
+stages=$((stages + 1))
+
+echo "stages: ${stages} passed, 0 failed"

@@ -82,30 +82,15 @@ std::string describe(const Record& record) {
          text_of(record.tenant) + "/" + text_of(record.integration) + ")";
 }
 
-// Known defect (a), being fixed on another branch: an open racing other
-// processes fails with BUSY (SqlCipherStore::open_connection's first read runs
-// before busy_timeout is set; SQLITE_BUSY_RECOVERY while another process
-// rebuilds the WAL index). Where several processes open at once, the tests
-// count it instead of failing; "processes opening one vault at once ..."
-// below shows it on its own.
-bool is_busy_open(const Record& error) {
-  return error.op == OpKind::open && error.error_code == static_cast<int>(ErrorCode::busy);
-}
-
 // Applies a finished child's acknowledgements to the model. `killed`: the
-// child must have died of our SIGKILL; otherwise it must have exited 0. With
-// `busy_opens`, a BUSY open is counted there instead of being a problem.
-ChildReport absorb(const Child& child, Model& model, bool killed, Problems& problems,
-                   int* busy_opens = nullptr) {
+// child must have died of our SIGKILL; otherwise it must have exited 0. Any
+// error a child reports (an open that failed with BUSY included) is a problem.
+ChildReport absorb(const Child& child, Model& model, bool killed, Problems& problems) {
   ChildReport report = read_report(child.records());
   for (const Record& ack : report.acks) append(problems, apply(model, ack, true));
   if (report.error) {
-    if (busy_opens != nullptr && is_busy_open(*report.error)) {
-      ++*busy_opens;
-    } else {
-      problems.push_back("worker " + std::to_string(report.error->worker) + ": " +
-                         describe(*report.error) + " failed: " + text_of(report.error->value));
-    }
+    problems.push_back("worker " + std::to_string(report.error->worker) + ": " +
+                       describe(*report.error) + " failed: " + text_of(report.error->value));
   }
   const bool expected = killed ? (WIFSIGNALED(child.status()) && child.killed_by_us())
                                : (WIFEXITED(child.status()) && WEXITSTATUS(child.status()) == 0);
@@ -493,7 +478,6 @@ TEST_CASE("crash: opens killed at random moments while another process writes di
   Problems problems;
   int opens_started = 0;
   int opens_done = 0;
-  int busy_opens = 0;
   for (int round = 0; round < open_kill_rounds; ++round) {
     auto opener = Child::spawn(
         [&](ChildContext& context) {
@@ -515,9 +499,7 @@ TEST_CASE("crash: opens killed at random moments while another process writes di
     for (const Record& record : opener->records()) {
       if (record.kind == RecordKind::intent) ++opens_started;
       if (record.kind == RecordKind::ack) ++opens_done;
-      if (record.kind == RecordKind::error && is_busy_open(record)) {
-        ++busy_opens;
-      } else if (record.kind == RecordKind::error) {
+      if (record.kind == RecordKind::error) {
         problems.push_back("round " + std::to_string(round) +
                            ": an open while another process writes failed: " + text_of(record.value));
       }
@@ -535,8 +517,7 @@ TEST_CASE("crash: opens killed at random moments while another process writes di
   report_problems(problems, "opens killed beside a writer");
   announce_kills("open", kills_before,
                  std::to_string(opens_started) + " opens started, " + std::to_string(opens_done) +
-                     " completed, " + std::to_string(busy_opens) +
-                     " failed with BUSY (known defect (a)); the writer's " +
+                     " completed; the writer's " +
                      std::to_string(written.acks.size()) + " acknowledged operations intact");
 }
 
@@ -575,7 +556,6 @@ TEST_CASE("crash: one of three writing processes killed at random leaves the oth
 
   std::mt19937_64 timing(seed);
   std::int64_t survivors_acknowledged = 0;
-  int busy_opens = 0;
   for (int round = 0; round < multi_process_rounds; ++round) {
     CAPTURE(round);
     std::vector<std::unique_ptr<Child>> children;
@@ -608,7 +588,7 @@ TEST_CASE("crash: one of three writing processes killed at random leaves the oth
     std::optional<Record> in_flight;
     for (std::size_t w = 0; w < children.size(); ++w) {
       const ChildReport done =
-          absorb(*children[w], model, /*killed=*/w == victim, problems, &busy_opens);
+          absorb(*children[w], model, /*killed=*/w == victim, problems);
       plans[w].first_seq = std::max(plans[w].first_seq, done.last_seq + 1);
       if (w == victim) {
         in_flight = done.in_flight;
@@ -634,8 +614,7 @@ TEST_CASE("crash: one of three writing processes killed at random leaves the oth
   CHECK(survivors_acknowledged > 0);
   announce_kills("multi", kills_before,
                  std::to_string(survivors_acknowledged) +
-                     " operations acknowledged by surviving writers, all intact; " +
-                     std::to_string(busy_opens) + " opens failed with BUSY (known defect (a))");
+                     " operations acknowledged by surviving writers, all intact");
 }
 
 namespace {
@@ -643,10 +622,9 @@ constexpr int simultaneous_open_rounds = 10;
 constexpr int simultaneous_openers = 4;
 }  // namespace
 
-// Known defect (a) on its own: may_fail until the fix on the other branch is
-// merged; then it passes and the mark should go.
-TEST_CASE("crash: processes opening one vault at once after a writer is killed never fail with BUSY" *
-          doctest::may_fail()) {
+// Every open waits for the others (and for the one that recovers the killed
+// writer's -wal) instead of failing with BUSY.
+TEST_CASE("crash: processes opening one vault at once after a writer is killed never fail with BUSY") {
   const std::uint64_t seed = announce_seed("simultaneous opens");
   const int kills_before = total_kills();
   CrashDir where;
@@ -693,9 +671,10 @@ TEST_CASE("crash: processes opening one vault at once after a writer is killed n
       for (const Record& record : opener->records()) {
         if (record.kind == RecordKind::intent) ++opens;
         if (record.kind == RecordKind::error) {
-          if (is_busy_open(record)) {
-            if (busy++ == 0) first_busy = text_of(record.value);
-          } else problems.push_back("an open failed: " + text_of(record.value));
+          if (record.error_code == static_cast<int>(ErrorCode::busy) && busy++ == 0) {
+            first_busy = text_of(record.value);
+          }
+          problems.push_back("an open failed: " + text_of(record.value));
         }
       }
     }
@@ -710,7 +689,7 @@ TEST_CASE("crash: processes opening one vault at once after a writer is killed n
   }
   report_problems(problems, "simultaneous opens");
   CHECK_MESSAGE(busy == 0, busy << " of " << opens
-                                << " simultaneous opens failed with BUSY (known defect (a)), first: "
+                                << " simultaneous opens failed with BUSY, first: "
                                 << first_busy);
   announce_kills("simultaneous opens", kills_before,
                  std::to_string(opens) + " simultaneous opens, " + std::to_string(busy) +

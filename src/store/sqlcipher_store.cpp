@@ -130,8 +130,20 @@ void SqlCipherStore::prove_key_read_only() const {
   // write through it), so the key is proven here first. (Turning the close
   // checkpoint off needs SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, SQLite 3.16;
   // PERSIST_WAL would keep the -wal but still checkpoint into the file.)
+  //
+  // One state a read-only connection cannot read: a hot rollback journal.
+  // A vault uses WAL from its first transaction on, so only a creation that
+  // was killed before WAL was on leaves one (SQLITE_READONLY_ROLLBACK). Its
+  // rollback restores the file as it was before that transaction, which any
+  // opener must do first; the read-write connection below does it, then
+  // checks the key.
   sql::Connection probe(path_, sql::Access::read_only);
-  apply_and_check_key(probe);
+  try {
+    apply_and_check_key(probe);
+  } catch (const Error&) {
+    if (sqlite3_extended_errcode(probe.handle()) == SQLITE_READONLY_ROLLBACK) return;
+    throw;
+  }
 }
 
 std::unique_ptr<sql::Connection> SqlCipherStore::open_connection() const {
