@@ -10,7 +10,7 @@
 #include "store/sqlite.hpp"
 #include "vault/audit_log.hpp"
 #include "vault/transaction.hpp"
-#include "vault/vault_core.hpp"
+#include "vault/vault_access.hpp"
 
 #include <botan/hex.h>
 #include <botan/system_rng.h>
@@ -47,9 +47,12 @@ double connect_through_linkvault(double seconds, int round) {
 // the sizes linkvault writes) in one BEGIN IMMEDIATE transaction, on a file
 // with the same schema, key and pragmas, through cached statements.
 double connect_baseline(double seconds, int round) {
-  auto opened = SqlCipherStore::open(fmt::format("{}/baseline-{}.vault", scratch_directory(), round),
-                                     bench_master(), true);
-  auto connection = opened.store->open_connection();
+  const MasterSecret master = bench_master();
+  auto store = SqlCipherStore::open(fmt::format("{}/baseline-{}.vault", scratch_directory(), round),
+                                    StoreOptions{}, [&](const FileSalt& salt) {
+                                      return master.derive_vault_keys(salt).database_key;
+                                    });
+  auto connection = store->open_connection();
   std::vector<std::uint8_t> sealed(96), mac(32);
   Botan::system_rng().randomize(sealed.data(), sealed.size());
   Botan::system_rng().randomize(mac.data(), mac.size());
@@ -112,7 +115,7 @@ LINKVAULT_WORKLOAD("activity_tail_1m") {
   // transactions so the set-up stays quick.
   const auto start = std::chrono::steady_clock::now();
   {
-    auto core = vault.core();
+    auto core = VaultAccess::core(vault);
     auto session = core->session();
     // Set-up only: a larger page cache for the bulk fill, so pages are
     // encrypted once per commit instead of spilling and being re-read.
@@ -121,7 +124,7 @@ LINKVAULT_WORKLOAD("activity_tail_1m") {
     while (written < entries_total) {
       Transaction transaction(*session, TransactionMode::write);
       for (int n = 0; n < 20'000 && written < entries_total; ++n, ++written) {
-        append_activity(*session, core->keyring(), "bench",
+        append_activity(*session, core->keyring(), core->clock(), "bench",
                         ids[static_cast<std::size_t>(written % integrations_count)],
                         action::test_success, bench_admin, R"({"message":"ok"})");
       }

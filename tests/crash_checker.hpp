@@ -10,7 +10,7 @@
 #include "linkvault/linkvault.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
-#include "vault/vault_core.hpp"
+#include "vault/vault_access.hpp"
 
 #include <map>
 #include <optional>
@@ -69,7 +69,7 @@ struct KeyRow {
 };
 
 inline std::vector<KeyRow> key_rows(Vault& vault) {
-  auto& store = dynamic_cast<SqlCipherStore&>(vault.core()->store());
+  auto& store = dynamic_cast<SqlCipherStore&>(VaultAccess::core(vault)->store());
   auto connection = store.open_connection();
   sql::Statement statement(connection->handle(),
                            "SELECT tenant, purpose, version, state, "

@@ -5,6 +5,7 @@
 // every frame of the -wal.
 #include "sqlcipher_pages.hpp"
 #include "vault_fixture.hpp"
+#include "vault/vault_access.hpp"
 
 #include <doctest/doctest.h>
 
@@ -59,7 +60,7 @@ std::vector<std::uint8_t> bytes_of(std::string_view text) { return {text.begin()
 
 // How many "shred pending" markers the vault's meta table holds (0 or 1).
 std::int64_t shred_markers(Vault& vault) {
-  auto raw = dynamic_cast<SqlCipherStore&>(vault.core()->store()).open_connection();
+  auto raw = dynamic_cast<SqlCipherStore&>(VaultAccess::core(vault)->store()).open_connection();
   sql::Statement count(raw->handle(), "SELECT count(*) FROM meta WHERE key = 'shred_pending'");
   count.step();
   return count.column_int(0);
@@ -87,7 +88,7 @@ std::vector<std::vector<std::uint8_t>> wrapped_keys_of(sql::Connection& raw, std
     options.name = "victim-slack";
     victim.connect(admin, "slack", creds({{"bot_token", "xoxb-victim-0000000000"}}), options);
 
-    auto& store = dynamic_cast<SqlCipherStore&>(vault.core()->store());
+    auto& store = dynamic_cast<SqlCipherStore&>(VaultAccess::core(vault)->store());
     auto raw = store.open_connection();
     const auto wrapped = wrapped_keys_of(*raw, "victim");
     auto reader = store.open_connection();

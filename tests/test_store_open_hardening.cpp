@@ -118,8 +118,12 @@ TEST_CASE("processes opening a vault at once while another writes all succeed") 
     try {
       close(stop[1]);
       for (int round = 0; !stop_requested(stop[0]); ++round) {
-        auto opened = SqlCipherStore::open(path, master, false);
-        auto connection = opened.store->open_connection();
+        StoreOptions options;
+        options.create = false;
+        auto store = SqlCipherStore::open(path, options, [&](const FileSalt& salt) {
+          return master.derive_vault_keys(salt).database_key;
+        });
+        auto connection = store->open_connection();
         connection->exec("BEGIN IMMEDIATE");
         sql::Statement note(connection->handle(),
                             "UPDATE tenants SET max_integrations = ?1 WHERE tenant = 'acme'");

@@ -1,5 +1,6 @@
 // Opening and creating vault files: keys, wrong keys, non-vaults, migrations.
 #include "vault_fixture.hpp"
+#include "vault/vault_access.hpp"
 
 #include <doctest/doctest.h>
 
@@ -52,7 +53,7 @@ TEST_CASE("vault open with a passphrase round-trips and records the KDF profile"
   }
   Vault vault = Vault::open(path, MasterSecret::from_passphrase(make_secret("correct horse")));
   CHECK(vault.tenant("t1").find("tave").has_value());
-  auto& store = dynamic_cast<SqlCipherStore&>(vault.core()->store());
+  auto& store = dynamic_cast<SqlCipherStore&>(VaultAccess::core(vault)->store());
   auto raw = store.open_connection();
   sql::Statement kdf(raw->handle(), "SELECT value FROM meta WHERE key = 'kdf'");
   REQUIRE(kdf.step());
@@ -97,7 +98,7 @@ TEST_CASE("vault migrations run on an empty file, are recorded, and newer schema
   const MasterSecret master = random_master();
   {
     Vault vault = Vault::open(path, master);
-    auto& store = dynamic_cast<SqlCipherStore&>(vault.core()->store());
+    auto& store = dynamic_cast<SqlCipherStore&>(VaultAccess::core(vault)->store());
     auto raw = store.open_connection();
     sql::Statement version(raw->handle(), "PRAGMA user_version");
     REQUIRE(version.step());
@@ -105,7 +106,7 @@ TEST_CASE("vault migrations run on an empty file, are recorded, and newer schema
   }
   {
     Vault reopened = Vault::open(path, master);  // nothing to migrate; no error
-    auto& store = dynamic_cast<SqlCipherStore&>(reopened.core()->store());
+    auto& store = dynamic_cast<SqlCipherStore&>(VaultAccess::core(reopened)->store());
     auto raw = store.open_connection();
     raw->exec("PRAGMA user_version = 99");
   }

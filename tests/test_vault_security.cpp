@@ -2,6 +2,7 @@
 // can and cannot do: move sealed blobs, find secret bytes, recover purged
 // credentials.
 #include "vault_fixture.hpp"
+#include "vault/vault_access.hpp"
 
 #include <doctest/doctest.h>
 
@@ -97,8 +98,8 @@ TEST_CASE("purge_tenant destroys the tenant's keys: old blobs become unrecoverab
   CHECK(acme.activity(std::nullopt).empty());
 
   // The copied blob cannot be opened: the key is destroyed, not just unused.
-  auto session = f.vault.core()->session();
-  auto sealer = f.vault.core()->keyring().existing_sealer(*session, "acme", KeyPurpose::credentials);
+  auto session = VaultAccess::core(f.vault)->session();
+  auto sealer = VaultAccess::core(f.vault)->keyring().existing_sealer(*session, "acme", KeyPurpose::credentials);
   try {
     sealer->open(kept_blob, SealContext{"acme", victim.id, "credentials"});
     FAIL("a purged tenant's blob must not open");

@@ -5,7 +5,7 @@
 #include "linkvault/linkvault.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
-#include "vault/vault_core.hpp"
+#include "vault/vault_access.hpp"
 
 #include <botan/system_rng.h>
 
@@ -63,11 +63,20 @@ inline const Actor admin{"u-admin", "Alice Admin", Role::admin};
 inline const Actor member{"u-member", "Mo Member", Role::member};
 inline const Actor system_actor{"svc-sync", "Sync Service", Role::system};
 
+// Options for a vault whose time is `clock`.
+inline OpenOptions options_with(std::shared_ptr<const Clock> clock) {
+  OpenOptions options;
+  options.clock = std::move(clock);
+  return options;
+}
+
 struct VaultFixture {
   std::string dir = make_temp_dir();
   std::string path = dir + "/test.vault";
   MasterSecret master = random_master();
-  Vault vault = Vault::open(path, master);
+  // The vault's time: moves only when a test moves it.
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  Vault vault = Vault::open(path, master, options_with(clock));
 
   ~VaultFixture() {
     vault.close();
@@ -77,7 +86,7 @@ struct VaultFixture {
 
   // A keyed raw connection to the same file, for tampering and inspection.
   std::unique_ptr<sql::Connection> raw() {
-    auto& store = dynamic_cast<SqlCipherStore&>(vault.core()->store());
+    auto& store = dynamic_cast<SqlCipherStore&>(VaultAccess::core(vault)->store());
     return store.open_connection();
   }
 

@@ -46,4 +46,10 @@ struct Integration {
   TimeMs updated_at = 0;
 };
 
+// Which integrations Tenant::list() returns; unset fields match everything.
+struct ListFilter {
+  std::optional<std::string> provider;
+  std::optional<IntegrationStatus> status;
+};
+
 }  // namespace linkvault

@@ -47,6 +47,17 @@ class KeyringStorage {
                                             KeyPurpose purpose) = 0;
   // Error(ALREADY_EXISTS) if that (tenant, purpose, version) exists.
   virtual void insert_key(const WrappedKey& key) = 0;
+  // Creates that key version if absent. Atomic per (tenant, purpose,
+  // version): of writers racing to create one version, exactly one creates
+  // it and the others get the row it stored. Never fails because the row
+  // exists, so the caller's transaction stays usable (PostgreSQL aborts a
+  // transaction after a failed statement: INSERT ... ON CONFLICT DO NOTHING,
+  // then SELECT).
+  struct KeyInsert {
+    bool created = false;
+    WrappedKey stored;  // `key` itself if created, else the existing row
+  };
+  virtual KeyInsert insert_key_if_absent(const WrappedKey& key) = 0;
   virtual void set_key_state(std::string_view tenant, KeyPurpose purpose,
                              std::uint32_t version, KeyState state) = 0;
   // State destroyed and the wrapped bytes erased (overwritten, not just
@@ -61,6 +72,7 @@ class InMemoryKeyringStorage final : public KeyringStorage {
   std::vector<WrappedKey> load_keys(std::string_view tenant,
                                     KeyPurpose purpose) override;
   void insert_key(const WrappedKey& key) override;
+  KeyInsert insert_key_if_absent(const WrappedKey& key) override;
   void set_key_state(std::string_view tenant, KeyPurpose purpose,
                      std::uint32_t version, KeyState state) override;
   void destroy_key(std::string_view tenant, KeyPurpose purpose,
@@ -73,8 +85,9 @@ class InMemoryKeyringStorage final : public KeyringStorage {
 
 class Keyring {
  public:
-  // 32-byte wrapping key, else Error(INVALID_ARGUMENT).
-  explicit Keyring(SecretBytes wrapping_key);
+  // 32-byte wrapping key, else Error(INVALID_ARGUMENT). `clock` stamps new
+  // key versions (the system clock if null).
+  explicit Keyring(SecretBytes wrapping_key, std::shared_ptr<const Clock> clock = nullptr);
   ~Keyring();
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;

@@ -32,11 +32,6 @@ struct ConnectOptions {
   std::optional<SyncConfig> sync_config;
 };
 
-struct ListFilter {
-  std::optional<std::string> provider;
-  std::optional<IntegrationStatus> status;
-};
-
 struct ActivityQuery {
   int limit = 50;                     // 1..1000
   std::optional<std::string> before;  // an entry id: only older entries

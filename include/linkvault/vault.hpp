@@ -10,6 +10,7 @@
 
 #include "linkvault/actor.hpp"
 #include "linkvault/audit.hpp"
+#include "linkvault/clock.hpp"
 #include "linkvault/master_secret.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/tenant.hpp"
@@ -25,9 +26,16 @@
 namespace linkvault {
 
 class VaultCore;
+struct VaultAccess;
 
 struct OpenOptions {
   bool create = true;  // create the file if it does not exist
+  // Where every timestamp the vault writes comes from; the system clock if
+  // null. Tests pass a ManualClock.
+  std::shared_ptr<const Clock> clock;
+  // How long an operation waits in all for another writer (another thread
+  // or process) before it fails with Error(BUSY). 0 or more.
+  int busy_timeout_ms = 5000;
 };
 
 struct AuditReport {
@@ -45,7 +53,10 @@ struct PurgeReport {
 
 class Vault {
  public:
-  static Vault open(const std::string& path, const MasterSecret& secret,
+  // `location` is the vault file's path (later backends may take a URI).
+  // Error(INVALID_ARGUMENT) for an empty location or a negative
+  // busy_timeout_ms.
+  static Vault open(const std::string& location, const MasterSecret& secret,
                     const OpenOptions& options = {});
   Vault(Vault&&) noexcept;
   Vault& operator=(Vault&&) noexcept;
@@ -77,10 +88,8 @@ class Vault {
   // still held see the vault as closed too. Idempotent.
   void close();
 
-  // For tests, tools and the bench: the shared implementation.
-  const std::shared_ptr<VaultCore>& core() const noexcept { return core_; }
-
  private:
+  friend struct VaultAccess;  // src/vault/vault_access.hpp, for tests and tools
   explicit Vault(std::shared_ptr<VaultCore> core);
   std::shared_ptr<VaultCore> core_;
 };

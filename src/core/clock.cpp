@@ -11,6 +11,11 @@ TimeMs now_ms() noexcept {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+const std::shared_ptr<const Clock>& system_clock() noexcept {
+  static const std::shared_ptr<const Clock> clock = std::make_shared<const SystemClock>();
+  return clock;
+}
+
 namespace {
 
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's

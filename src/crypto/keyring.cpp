@@ -59,7 +59,7 @@ constexpr std::size_t wrap_tag_size = 16;
 constexpr std::size_t wrapped_key_size = wrap_nonce_size + key_size + wrap_tag_size;  // 60
 constexpr std::string_view wrap_ad_label = "linkvault/v1/keyring";
 constexpr const char* wrap_cipher_name = "AES-256/GCM";
-// Retries when a concurrent Keyring wins the race to insert a version.
+// Rounds when concurrent Keyrings keep taking the version this one tries.
 constexpr int max_insert_attempts = 8;
 // Cached (tenant, purpose) entries; the least recently used is dropped past it.
 constexpr std::size_t max_cached_slots = 4096;
@@ -229,6 +229,19 @@ void InMemoryKeyringStorage::insert_key(const WrappedKey& key) {
   keys_.push_back(key);
 }
 
+InMemoryKeyringStorage::KeyInsert InMemoryKeyringStorage::insert_key_if_absent(
+    const WrappedKey& key) {
+  std::lock_guard lock(mutex_);
+  for (const auto& existing : keys_) {
+    if (existing.tenant == key.tenant && existing.purpose == key.purpose &&
+        existing.version == key.version) {
+      return KeyInsert{false, existing};
+    }
+  }
+  keys_.push_back(key);
+  return KeyInsert{true, key};
+}
+
 namespace {
 
 WrappedKey* find_key(std::vector<WrappedKey>& keys, std::string_view tenant,
@@ -277,9 +290,11 @@ void InMemoryKeyringStorage::destroy_key(std::string_view tenant, KeyPurpose pur
 // Keyring
 
 struct Keyring::Impl {
-  explicit Impl(SecretBytes key) : wrapping_key(std::move(key)) {}
+  Impl(SecretBytes key, std::shared_ptr<const Clock> time)
+      : wrapping_key(std::move(key)), clock(time ? std::move(time) : system_clock()) {}
 
   const SecretBytes wrapping_key;
+  const std::shared_ptr<const Clock> clock;
   std::mutex mutex;  // guards everything below
   std::map<SlotId, Slot, SlotLess> slots;
   std::uint64_t use_counter = 0;
@@ -292,12 +307,9 @@ struct Keyring::Impl {
     for (int attempt = 0; attempt < max_insert_attempts; ++attempt) {
       auto keys = storage.load_keys(tenant, purpose);
       if (has_primary(keys)) return keys;
-      try {
-        insert_new_version(storage, tenant, purpose, next_version(keys));
-      } catch (const Error& e) {
-        // Another Keyring created it first: use what is there now.
-        if (e.code() != ErrorCode::already_exists) throw;
-      }
+      // If another Keyring created that version first, the next round reads
+      // and uses it.
+      insert_new_version(storage, tenant, purpose, next_version(keys));
     }
     throw Error(ErrorCode::conflict,
                 fmt::format("keyring: could not create a primary key ({}) after {} "
@@ -305,7 +317,8 @@ struct Keyring::Impl {
                             describe(tenant, purpose), max_insert_attempts));
   }
 
-  void insert_new_version(KeyringStorage& storage, std::string_view tenant,
+  // True if this call created the version; false if another writer had.
+  bool insert_new_version(KeyringStorage& storage, std::string_view tenant,
                           KeyPurpose purpose, std::uint32_t version) {
     SecretBytes data_key(key_size);
     Botan::system_rng().randomize(data_key.data(), data_key.size());
@@ -315,8 +328,8 @@ struct Keyring::Impl {
     record.version = version;
     record.state = KeyState::primary;
     record.wrapped = wrap_data_key(wrapping_key, tenant, purpose, version, data_key);
-    record.created_at = now_ms();
-    storage.insert_key(record);
+    record.created_at = clock->now_ms();
+    return storage.insert_key_if_absent(record).created;
   }
 
   // Caller holds `mutex`.
@@ -413,13 +426,13 @@ struct Keyring::Impl {
   }
 };
 
-Keyring::Keyring(SecretBytes wrapping_key) {
+Keyring::Keyring(SecretBytes wrapping_key, std::shared_ptr<const Clock> clock) {
   if (wrapping_key.size() != key_size) {
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("keyring wrapping key must be {} bytes, got {}", key_size,
                             wrapping_key.size()));
   }
-  impl_ = std::make_unique<Impl>(std::move(wrapping_key));
+  impl_ = std::make_unique<Impl>(std::move(wrapping_key), std::move(clock));
 }
 
 Keyring::~Keyring() = default;
@@ -461,10 +474,7 @@ std::uint32_t Keyring::rotate(KeyringStorage& storage, std::string_view tenant,
   for (int attempt = 0; attempt < max_insert_attempts; ++attempt) {
     const auto keys = storage.load_keys(tenant, purpose);
     const std::uint32_t version = next_version(keys);
-    try {
-      impl_->insert_new_version(storage, tenant, purpose, version);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::already_exists) throw;
+    if (!impl_->insert_new_version(storage, tenant, purpose, version)) {
       continue;  // a concurrent rotation took that number; rotate past it
     }
     // Insert first, demote after: an interruption in between leaves two

@@ -19,15 +19,17 @@ namespace {
 // Sets a connection's busy timeout for one scope, then restores the usual one.
 class BusyTimeoutScope {
  public:
-  BusyTimeoutScope(sqlite3* db, int milliseconds) noexcept : db_(db) {
+  BusyTimeoutScope(sql::Connection& connection, int milliseconds) noexcept
+      : db_(connection.handle()), usual_ms_(connection.busy_timeout_ms()) {
     sqlite3_busy_timeout(db_, milliseconds);
   }
-  ~BusyTimeoutScope() { sqlite3_busy_timeout(db_, sql::busy_timeout_ms); }
+  ~BusyTimeoutScope() { sqlite3_busy_timeout(db_, usual_ms_); }
   BusyTimeoutScope(const BusyTimeoutScope&) = delete;
   BusyTimeoutScope& operator=(const BusyTimeoutScope&) = delete;
 
  private:
   sqlite3* db_;
+  int usual_ms_;
 };
 
 std::optional<std::string> read_marker(sql::Connection& connection) {
@@ -70,8 +72,8 @@ bool finish_pending(sql::Connection& connection, Wait wait) noexcept {
     if (!marker) return true;
     bool complete = false;
     {
-      const BusyTimeoutScope timeout(connection.handle(),
-                                     wait == Wait::bounded ? sql::busy_timeout_ms : 0);
+      const BusyTimeoutScope timeout(connection,
+                                     wait == Wait::bounded ? connection.busy_timeout_ms() : 0);
       complete = checkpoint_whole_log(connection.handle());
     }
     if (!complete) return false;
@@ -83,7 +85,7 @@ bool finish_pending(sql::Connection& connection, Wait wait) noexcept {
     // The delete wrote one frame (the meta page, no key in it); checkpoint
     // once more, without waiting, so a finished shred leaves an empty -wal.
     {
-      const BusyTimeoutScope timeout(connection.handle(), 0);
+      const BusyTimeoutScope timeout(connection, 0);
       checkpoint_whole_log(connection.handle());
     }
     return cleared;

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <limits>
 
@@ -154,14 +156,25 @@ SqlCipherSession::~SqlCipherSession() {
   store_.release(std::move(connection_));
 }
 
-void SqlCipherSession::begin_immediate(sql::Connection& connection) {
-  // busy_timeout already waits up to 5 s inside each attempt; a few attempts
-  // with a short pause ride out a long writer without waiting forever.
-  sql::retry_while_busy([&] {
-    const int result = sqlite3_exec(connection.handle(), "BEGIN IMMEDIATE",
-                                    nullptr, nullptr, nullptr);
-    if (result != SQLITE_OK) sql::throw_sqlite(result, connection.handle(), "BEGIN IMMEDIATE");
-  });
+void SqlCipherSession::begin_immediate(sql::Connection& connection, int busy_timeout_ms) {
+  // One deadline for the whole wait: each attempt's busy handler gets only
+  // what is left of it, and SQLite's immediate BUSY (where waiting could
+  // deadlock) is retried with a short pause until the deadline.
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  sqlite3* db = connection.handle();
+  for (int attempt = 1;; ++attempt) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - clock::now()).count();
+    sqlite3_busy_timeout(db, static_cast<int>(std::max<std::int64_t>(left, 0)));
+    const int result = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    sqlite3_busy_timeout(db, connection.busy_timeout_ms());
+    if (result == SQLITE_OK) return;
+    if (sql::error_code_for(result) != ErrorCode::busy || clock::now() >= deadline) {
+      sql::throw_sqlite(result, db, "BEGIN IMMEDIATE");
+    }
+    sql::pause_before_retry(attempt);
+  }
 }
 
 void SqlCipherSession::begin(TransactionMode mode) {
@@ -169,7 +182,7 @@ void SqlCipherSession::begin(TransactionMode mode) {
     throw Error(ErrorCode::internal, "a transaction is already open on this session");
   }
   if (mode == TransactionMode::write) {
-    begin_immediate(*connection_);
+    begin_immediate(*connection_, store_.busy_timeout_ms());
   } else {
     connection_->exec("BEGIN");
   }
@@ -229,6 +242,27 @@ void SqlCipherSession::insert_key(const WrappedKey& key) {
     throw Error(ErrorCode::already_exists,
                 fmt::format("key version {} already exists", key.version));
   }
+}
+
+KeyringStorage::KeyInsert SqlCipherSession::insert_key_if_absent(const WrappedKey& key) {
+  // OR IGNORE: a row that exists is no failed statement, so the transaction
+  // goes on; the version's row is then read back, whoever wrote it.
+  auto statement = connection_->cached(
+      "INSERT OR IGNORE INTO keyring (tenant, purpose, version, state, wrapped, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  statement->bind(1, key.tenant)
+      .bind(2, static_cast<std::int64_t>(key.purpose))
+      .bind(3, static_cast<std::int64_t>(key.version))
+      .bind(4, static_cast<std::int64_t>(key.state))
+      .bind(5, std::span<const std::uint8_t>(key.wrapped))
+      .bind(6, key.created_at);
+  statement->run();
+  if (connection_->changes() == 1) return KeyInsert{true, key};
+  for (WrappedKey& stored : load_keys(key.tenant, key.purpose)) {
+    if (stored.version == key.version) return KeyInsert{false, std::move(stored)};
+  }
+  throw Error(ErrorCode::internal,
+              fmt::format("key version {} was neither inserted nor found", key.version));
 }
 
 void SqlCipherSession::set_key_state(std::string_view tenant, KeyPurpose purpose,
@@ -296,28 +330,62 @@ std::vector<Integration> SqlCipherSession::list_integrations(std::string_view te
   return integrations;
 }
 
-std::int64_t SqlCipherSession::count_live_integrations(std::string_view tenant) {
+void SqlCipherSession::require_write_transaction(const char* operation) const {
+  if (!in_transaction_ || mode_ != TransactionMode::write) {
+    throw Error(ErrorCode::internal,
+                fmt::format("{} needs a write transaction on this session", operation));
+  }
+}
+
+QuotaWrite SqlCipherSession::check_quota(std::string_view tenant) {
+  QuotaWrite result;
+  result.max = quota(tenant);
+  if (!result.max) return result;
   auto statement = connection_->cached(
       "SELECT count(*) FROM integrations WHERE tenant = ?1 AND status != 'disconnected'");
   statement->bind(1, tenant);
   statement->step();
-  return statement->column_int(0);
+  result.live = statement->column_int(0);
+  if (result.live >= *result.max) result.outcome = QuotaWrite::Outcome::quota_exceeded;
+  return result;
 }
 
-void SqlCipherSession::insert_integration(const IntegrationRecord& record) {
+QuotaWrite SqlCipherSession::insert_integration_within_quota(const IntegrationRecord& record) {
+  require_write_transaction("insert_integration_within_quota");
+  const Integration& i = record.integration;
+  if (find_integration(i.tenant, i.provider, i.name)) {
+    QuotaWrite taken;
+    taken.outcome = QuotaWrite::Outcome::already_exists;
+    return taken;
+  }
+  QuotaWrite result = check_quota(i.tenant);
+  if (result.outcome != QuotaWrite::Outcome::written) return result;
   auto statement = connection_->cached(
       "INSERT INTO integrations (" LV_INTEGRATION_COLUMNS ") VALUES "
       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
       "?17, ?18, ?19, ?20, ?21, ?22)");
   bind_integration(*statement, record);
-  try {
-    statement->run();
-  } catch (const Error& error) {
-    if (error.code() != ErrorCode::conflict) throw;
-    throw Error(ErrorCode::already_exists,
-                fmt::format("an integration '{}' named '{}' already exists",
-                            record.integration.provider, record.integration.name));
+  statement->run();
+  return result;
+}
+
+QuotaWrite SqlCipherSession::reconnect_integration_within_quota(
+    const IntegrationRecord& record) {
+  require_write_transaction("reconnect_integration_within_quota");
+  const Integration& i = record.integration;
+  const auto stored = load_integration(i.tenant, i.id);
+  if (!stored) {
+    throw Error(ErrorCode::not_found, fmt::format("integration '{}' not found", i.id));
   }
+  if (stored->integration.status != IntegrationStatus::disconnected) {
+    QuotaWrite live;
+    live.outcome = QuotaWrite::Outcome::already_exists;
+    return live;
+  }
+  QuotaWrite result = check_quota(i.tenant);
+  if (result.outcome != QuotaWrite::Outcome::written) return result;
+  update_integration(record);
+  return result;
 }
 
 void SqlCipherSession::update_integration(const IntegrationRecord& record) {
@@ -378,7 +446,25 @@ AuditHead SqlCipherSession::audit_head(std::string_view tenant) {
   return head;
 }
 
-void SqlCipherSession::append_activity(const ActivityRecord& record) {
+ActivityRecord SqlCipherSession::append_to_chain(
+    std::string_view tenant,
+    const std::function<ActivityRecord(const AuditHead&)>& make_record) {
+  // The caller's BEGIN IMMEDIATE holds the only write lock on the file, so
+  // nothing moves the head between this read and the write below.
+  require_write_transaction("append_to_chain");
+  const AuditHead previous = audit_head(tenant);
+  ActivityRecord record = make_record(previous);
+  if (record.entry.tenant != tenant || record.entry.sequence != previous.sequence + 1) {
+    throw Error(ErrorCode::internal,
+                fmt::format("an entry for tenant '{}' sequence {} cannot follow the head "
+                            "of tenant '{}' at {}", record.entry.tenant,
+                            record.entry.sequence, tenant, previous.sequence));
+  }
+  write_activity(record);
+  return record;
+}
+
+void SqlCipherSession::write_activity(const ActivityRecord& record) {
   const ActivityEntry& e = record.entry;
   auto insert = connection_->cached(
       "INSERT INTO activity (" LV_ACTIVITY_COLUMNS ") VALUES "
@@ -471,9 +557,7 @@ TenantRowCounts SqlCipherSession::delete_tenant_rows(std::string_view tenant) {
 }
 
 void SqlCipherSession::mark_shred_pending() {
-  if (!in_transaction_ || mode_ != TransactionMode::write) {
-    throw Error(ErrorCode::internal, "mark_shred_pending needs the purge's write transaction");
-  }
+  require_write_transaction("mark_shred_pending");
   shred::mark_pending(*connection_);
 }
 

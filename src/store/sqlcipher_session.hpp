@@ -4,7 +4,7 @@
 // (rolling back anything left open).
 #pragma once
 
-#include "linkvault/store.hpp"
+#include "store/store.hpp"
 
 #include <memory>
 
@@ -21,8 +21,9 @@ class SqlCipherSession final : public StoreSession {
   SqlCipherSession(SqlCipherStore& store, std::unique_ptr<sql::Connection> connection);
   ~SqlCipherSession() override;
 
-  // BEGIN IMMEDIATE, retrying SQLITE_BUSY with backoff for a bounded time.
-  static void begin_immediate(sql::Connection& connection);
+  // BEGIN IMMEDIATE, waiting for the write lock (busy handler and retries)
+  // at most busy_timeout_ms in all, then Error(BUSY).
+  static void begin_immediate(sql::Connection& connection, int busy_timeout_ms);
 
   void begin(TransactionMode mode) override;
   void commit() override;
@@ -31,6 +32,7 @@ class SqlCipherSession final : public StoreSession {
   // KeyringStorage
   std::vector<WrappedKey> load_keys(std::string_view tenant, KeyPurpose purpose) override;
   void insert_key(const WrappedKey& key) override;
+  KeyInsert insert_key_if_absent(const WrappedKey& key) override;
   void set_key_state(std::string_view tenant, KeyPurpose purpose,
                      std::uint32_t version, KeyState state) override;
   void destroy_key(std::string_view tenant, KeyPurpose purpose,
@@ -43,15 +45,17 @@ class SqlCipherSession final : public StoreSession {
                                                     std::string_view name) override;
   std::vector<Integration> list_integrations(std::string_view tenant,
                                              const ListFilter& filter) override;
-  std::int64_t count_live_integrations(std::string_view tenant) override;
-  void insert_integration(const IntegrationRecord& record) override;
+  QuotaWrite insert_integration_within_quota(const IntegrationRecord& record) override;
+  QuotaWrite reconnect_integration_within_quota(const IntegrationRecord& record) override;
   void update_integration(const IntegrationRecord& record) override;
 
   std::optional<std::int64_t> quota(std::string_view tenant) override;
   void set_quota(std::string_view tenant, std::optional<std::int64_t> max_integrations) override;
 
   AuditHead audit_head(std::string_view tenant) override;
-  void append_activity(const ActivityRecord& record) override;
+  ActivityRecord append_to_chain(
+      std::string_view tenant,
+      const std::function<ActivityRecord(const AuditHead&)>& make_record) override;
   std::vector<ActivityEntry> list_activity(std::string_view tenant,
                                            const std::optional<std::string>& integration_id,
                                            int limit,
@@ -69,6 +73,12 @@ class SqlCipherSession final : public StoreSession {
   sql::Connection& connection() noexcept { return *connection_; }
 
  private:
+  // Under the caller's write transaction (BEGIN IMMEDIATE holds the file's
+  // one write lock, which is what makes the guarded writes atomic here).
+  void require_write_transaction(const char* operation) const;
+  QuotaWrite check_quota(std::string_view tenant);
+  void write_activity(const ActivityRecord& record);
+
   SqlCipherStore& store_;
   std::unique_ptr<sql::Connection> connection_;
   bool in_transaction_ = false;

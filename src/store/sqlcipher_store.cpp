@@ -46,13 +46,6 @@ SecretBytes raw_key_text(const SecretBytes& key, const FileSalt& salt) {
   return text;
 }
 
-std::string kdf_profile(const MasterSecret& secret) {
-  if (!secret.is_passphrase()) return "raw-key;hkdf-sha256";
-  const auto& params = secret.argon2_params();
-  return fmt::format("argon2id;m={};t={};p={};hkdf-sha256", params.memory_kib,
-                     params.iterations, params.parallelism);
-}
-
 int schema_version(sql::Connection& connection) {
   sql::Statement statement(connection.handle(), "PRAGMA user_version");
   statement.step();
@@ -65,14 +58,15 @@ int latest_schema_version() noexcept {
   return static_cast<int>(embedded::migration_all.size());
 }
 
-SqlCipherStore::SqlCipherStore(std::string path, SecretBytes key_text)
-    : path_(std::move(path)), key_text_(std::move(key_text)) {}
+SqlCipherStore::SqlCipherStore(std::string path, SecretBytes key_text, int busy_timeout_ms)
+    : path_(std::move(path)), key_text_(std::move(key_text)), busy_timeout_ms_(busy_timeout_ms) {}
 
 SqlCipherStore::~SqlCipherStore() { close(); }
 
-SqlCipherStore::Opened SqlCipherStore::open(const std::string& path,
-                                            const MasterSecret& secret,
-                                            bool create) {
+std::unique_ptr<SqlCipherStore> SqlCipherStore::open(const std::string& path,
+                                                     const StoreOptions& options,
+                                                     const DatabaseKeyForSalt& database_key_for) {
+  const bool create = options.create;
   // A missing or empty file is created under a lock on its directory, so
   // two processes creating the same vault agree on one salt: the second
   // waits, then finds the first one's file.
@@ -104,21 +98,20 @@ SqlCipherStore::Opened SqlCipherStore::open(const std::string& path,
     }
   }
 
-  VaultKeys keys = secret.derive_vault_keys(salt);
-  std::unique_ptr<SqlCipherStore> store(
-      new SqlCipherStore(path, raw_key_text(keys.database_key, salt)));
-  if (!is_new) sql::retry_while_busy([&] { store->prove_key_read_only(); });
+  std::unique_ptr<SqlCipherStore> store(new SqlCipherStore(
+      path, raw_key_text(database_key_for(salt), salt), options.busy_timeout_ms));
+  if (!is_new) store->retry_while_busy([&] { store->prove_key_read_only(); });
   auto connection = store->open_connection();
   // Before anything else: a purge whose process died before its checkpoint
   // succeeded left old page images holding destroyed keys. One attempt, no
   // waiting for readers; if they still pin those images, the marker stays
   // for the next open (and this process retries after its writes).
-  if (sql::retry_while_busy([&] { return schema_version(*connection); }) >= 1) {
+  if (store->retry_while_busy([&] { return schema_version(*connection); }) >= 1) {
     store->finish_pending_shred(*connection, shred::Wait::none);
   }
-  store->migrate(*connection, secret);
+  store->migrate(*connection, options.kdf_profile);
   store->release(std::move(connection));
-  return Opened{std::move(store), std::move(keys.wrapping_key)};
+  return store;
 }
 
 void SqlCipherStore::prove_key_read_only() const {
@@ -137,7 +130,7 @@ void SqlCipherStore::prove_key_read_only() const {
   // rollback restores the file as it was before that transaction, which any
   // opener must do first; the read-write connection below does it, then
   // checks the key.
-  sql::Connection probe(path_, sql::Access::read_only);
+  sql::Connection probe(path_, sql::Access::read_only, busy_timeout_ms_);
   try {
     apply_and_check_key(probe);
   } catch (const Error&) {
@@ -149,7 +142,7 @@ void SqlCipherStore::prove_key_read_only() const {
 std::unique_ptr<sql::Connection> SqlCipherStore::open_connection() const {
   // Every statement of opening waits in the busy handler; one that still
   // ends in BUSY is retried on a fresh connection (each step is idempotent).
-  return sql::retry_while_busy([&] { return open_connection_once(); });
+  return retry_while_busy([&] { return open_connection_once(); });
 }
 
 void SqlCipherStore::apply_and_check_key(sql::Connection& connection) const {
@@ -186,9 +179,10 @@ void SqlCipherStore::apply_and_check_key(sql::Connection& connection) const {
 }
 
 std::unique_ptr<sql::Connection> SqlCipherStore::open_connection_once() const {
-  // The busy timeout (sql::busy_timeout_ms) is set as the connection opens,
-  // before the key check: every statement here waits for other processes.
-  auto connection = std::make_unique<sql::Connection>(path_, sql::Access::read_write_create);
+  // The busy timeout is set as the connection opens, before the key check:
+  // every statement here waits for other processes.
+  auto connection = std::make_unique<sql::Connection>(path_, sql::Access::read_write_create,
+                                                      busy_timeout_ms_);
   apply_and_check_key(*connection);
 
   // WAL: readers never block the writer and a killed process leaves a file
@@ -208,19 +202,21 @@ std::unique_ptr<sql::Connection> SqlCipherStore::open_connection_once() const {
   return connection;
 }
 
-void SqlCipherStore::migrate(sql::Connection& connection, const MasterSecret& secret) {
+void SqlCipherStore::migrate(sql::Connection& connection, const std::string& kdf_profile) {
   const auto read_version = [&] { return schema_version(connection); };
   const int latest = latest_schema_version();
-  if (const int found = sql::retry_while_busy(read_version); found > latest) {
+  if (const int found = retry_while_busy(read_version); found > latest) {
     throw Error(ErrorCode::failed_precondition,
                 fmt::format("vault '{}' has schema version {}, newer than this "
                             "library supports ({}); upgrade linkvault", path_,
                             found, latest));
   }
-  for (int target = 1; target <= latest; ++target) {
+  // An up-to-date vault (the usual open) takes no write lock at all, so
+  // opens never queue behind a busy writer for the lock.
+  for (int target = retry_while_busy(read_version) + 1; target <= latest; ++target) {
     // One transaction per migration; another process may have applied it
     // while we waited for the lock, so look again inside.
-    SqlCipherSession::begin_immediate(connection);
+    SqlCipherSession::begin_immediate(connection, busy_timeout_ms_);
     try {
       if (read_version() >= target) {
         connection.exec("COMMIT");
@@ -232,7 +228,7 @@ void SqlCipherStore::migrate(sql::Connection& connection, const MasterSecret& se
         sql::Statement meta(connection.handle(),
                             "INSERT INTO meta (key, value) VALUES ('format', 'linkvault'), "
                             "('kdf', ?1)");
-        meta.bind(1, kdf_profile(secret)).run();
+        meta.bind(1, kdf_profile).run();
       }
       connection.exec(fmt::format("PRAGMA user_version = {}", target).c_str());
       connection.exec("COMMIT");

@@ -1,16 +1,18 @@
 // SqlCipherStore — the Store backend: one SQLCipher-encrypted file, a small
 // pool of keyed connections, schema migrations embedded in the library.
 //
-// Opening derives the page key from the MasterSecret and the file's 16-byte
-// salt (DESIGN.md §3). The key is proven on a read-only connection, so a
+// The store keeps the vault's 16-byte salt (the file's first 16 bytes) and
+// asks the vault layer for the page key derived from it (DESIGN.md §3): it
+// never sees the master secret. The key is proven on a read-only connection, so a
 // wrong secret fails with WRONG_KEY and the file and its -wal stay
 // byte-for-byte unchanged, also after a crash. Opening finishes a shred left
 // pending by a crashed purge before anything else. Thread-safe.
 #pragma once
 
-#include "linkvault/master_secret.hpp"
-#include "linkvault/store.hpp"
+#include "store/open_store.hpp"
 #include "store/pending_shred.hpp"
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -21,31 +23,32 @@
 
 namespace linkvault {
 
-namespace sql {
-class Connection;
-}
 
 // The newest schema version this library writes (the count of migrations).
 int latest_schema_version() noexcept;
 
 class SqlCipherStore final : public Store {
  public:
-  struct Opened {
-    std::unique_ptr<SqlCipherStore> store;
-    SecretBytes wrapping_key;  // for the Keyring
-  };
-
-  // Error(NOT_FOUND) if the file is missing and !create; WRONG_KEY for a
-  // wrong secret; INVALID_ARGUMENT for a file that is not a vault;
-  // FAILED_PRECONDITION for a schema newer than this library.
-  static Opened open(const std::string& path, const MasterSecret& secret,
-                     bool create);
+  // Error(NOT_FOUND) if the file is missing and !options.create; WRONG_KEY
+  // for a wrong key; INVALID_ARGUMENT for a file that is not a vault;
+  // FAILED_PRECONDITION for a schema newer than this library. A new file is
+  // created, with a fresh random salt, under vault_file::CreationLock.
+  static std::unique_ptr<SqlCipherStore> open(const std::string& path,
+                                              const StoreOptions& options,
+                                              const DatabaseKeyForSalt& database_key_for);
 
   ~SqlCipherStore() override;
   std::unique_ptr<StoreSession> session() override;
   void close() noexcept override;
 
   const std::string& path() const noexcept { return path_; }
+  int busy_timeout_ms() const noexcept { return busy_timeout_ms_; }
+  // Retries BUSY for at most the store's busy timeout in all.
+  template <typename Step>
+  auto retry_while_busy(Step&& step) const {
+    return sql::retry_while_busy(std::forward<Step>(step),
+                                 std::chrono::milliseconds(busy_timeout_ms_));
+  }
 
   // A new keyed connection with the vault's pragmas, retrying BUSY for a
   // bounded time; also used by tests that tamper with rows through raw SQL.
@@ -64,14 +67,15 @@ class SqlCipherStore final : public Store {
   void retry_pending_shred(sql::Connection& connection) noexcept;
 
  private:
-  SqlCipherStore(std::string path, SecretBytes key_text);
+  SqlCipherStore(std::string path, SecretBytes key_text, int busy_timeout_ms);
   std::unique_ptr<sql::Connection> open_connection_once() const;
   void apply_and_check_key(sql::Connection& connection) const;
   void prove_key_read_only() const;
-  void migrate(sql::Connection& connection, const MasterSecret& secret);
+  void migrate(sql::Connection& connection, const std::string& kdf_profile);
 
   std::string path_;
   SecretBytes key_text_;  // "x'<key hex><salt hex>'" for sqlite3_key
+  int busy_timeout_ms_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<sql::Connection>> idle_;
   bool closed_ = false;

@@ -132,7 +132,8 @@ std::vector<std::uint8_t> Statement::column_blob(int column) const {
   return {data, data + size};
 }
 
-Connection::Connection(const std::string& path, Access access) {
+Connection::Connection(const std::string& path, Access access, int busy_timeout_ms)
+    : busy_timeout_ms_(busy_timeout_ms) {
   // NOMUTEX: a connection is used by one thread at a time (the pool's rule),
   // so SQLite's per-connection mutex would be pure overhead.
   int flags = SQLITE_OPEN_NOMUTEX;
@@ -153,7 +154,7 @@ Connection::Connection(const std::string& path, Access access) {
   // key check, the switch to WAL and the migrations meet other processes'
   // recoveries, checkpoints and writes like any other call does. (Set as a
   // PRAGMA after the key check, it left those to fail at once with BUSY.)
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  sqlite3_busy_timeout(db_, busy_timeout_ms_);
 }
 
 Connection::~Connection() {

@@ -21,11 +21,9 @@ struct sqlite3_stmt;
 
 namespace linkvault::sql {
 
-// How long SQLite's busy handler waits for another connection's lock inside
-// one call, on every connection from its first statement on.
-inline constexpr int busy_timeout_ms = 5000;
-// How many times retry_while_busy() runs a step that still ends in BUSY.
-inline constexpr int busy_attempts = 6;
+// How long a connection waits for other connections' locks by default
+// (OpenOptions::busy_timeout_ms), in SQLite's busy handler and in retries.
+inline constexpr int default_busy_timeout_ms = 5000;
 
 // Maps a SQLite result code to an ErrorCode (BUSY, IO, WRONG_KEY, ...).
 ErrorCode error_code_for(int sqlite_result) noexcept;
@@ -36,16 +34,20 @@ void pause_before_retry(int attempt) noexcept;
 
 // Runs `step` again while it fails with Error(BUSY): the busy handler gave
 // up, or SQLite reported BUSY without calling it (it does so where waiting
-// could deadlock). At most busy_attempts runs with a short pause between, so
-// a step waits a bounded time (about busy_attempts x busy_timeout_ms) and
-// then fails with the last BUSY. `step` must be safe to run again.
+// could deadlock). Retries until `budget` has passed since the first run,
+// with a short pause between, then fails with the last BUSY; the busy
+// handler inside one run waits at most the connection's timeout, so the whole
+// takes at most about budget + one timeout. `step` must be safe to run again.
 template <typename Step>
-auto retry_while_busy(Step&& step) -> decltype(step()) {
+auto retry_while_busy(Step&& step, std::chrono::milliseconds budget) -> decltype(step()) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
   for (int attempt = 1;; ++attempt) {
     try {
       return step();
     } catch (const Error& error) {
-      if (error.code() != ErrorCode::busy || attempt == busy_attempts) throw;
+      if (error.code() != ErrorCode::busy || std::chrono::steady_clock::now() >= deadline) {
+        throw;
+      }
     }
     pause_before_retry(attempt);
   }
@@ -113,13 +115,16 @@ enum class Access { read_only, read_write, read_write_create };
 class Connection {
  public:
   // Opens the file (read_write_create: creating it if missing); no key is
-  // applied yet. The busy handler is set before anything else runs.
-  Connection(const std::string& path, Access access);
+  // applied yet. The busy handler (waiting up to busy_timeout_ms per call)
+  // is set before anything else runs.
+  Connection(const std::string& path, Access access,
+             int busy_timeout_ms = default_busy_timeout_ms);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   sqlite3* handle() const noexcept { return db_; }
+  int busy_timeout_ms() const noexcept { return busy_timeout_ms_; }
   void exec(const char* sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const noexcept;
@@ -130,6 +135,7 @@ class Connection {
 
  private:
   sqlite3* db_ = nullptr;
+  int busy_timeout_ms_;
   std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
 };
 

@@ -50,14 +50,12 @@ std::vector<std::uint8_t> canonical_activity_entry(const ActivityEntry& entry,
   return out;
 }
 
-ActivityEntry append_activity(StoreSession& session, Keyring& keyring,
+ActivityEntry append_activity(StoreSession& session, Keyring& keyring, const Clock& clock,
                               std::string_view tenant,
                               const std::optional<std::string>& integration_id,
                               std::string_view action, const Actor& actor,
                               std::string details_json) {
   const DataKey key = keyring.primary_key(session, tenant, KeyPurpose::audit);
-  const AuditHead head = session.audit_head(tenant);
-
   ActivityRecord record;
   ActivityEntry& entry = record.entry;
   entry.id = new_uuid_v7();
@@ -67,12 +65,16 @@ ActivityEntry append_activity(StoreSession& session, Keyring& keyring,
   entry.user_id = actor.user_id;
   entry.user_name = actor.user_name;
   entry.details = std::move(details_json);
-  entry.created_at = now_ms();
-  entry.sequence = head.sequence + 1;
+  entry.created_at = clock.now_ms();
   record.key_version = key.version;
-  record.mac = audit_mac(key.key, head.mac, canonical_activity_entry(entry, key.version));
-  session.append_activity(record);
-  return entry;
+  // The store hands over its head and writes the result in one atomic step.
+  return session.append_to_chain(tenant, [&](const AuditHead& previous) {
+    ActivityRecord next = record;
+    next.entry.sequence = previous.sequence + 1;
+    next.mac = audit_mac(key.key, previous.mac,
+                         canonical_activity_entry(next.entry, key.version));
+    return next;
+  }).entry;
 }
 
 namespace {

@@ -1,14 +1,16 @@
 // The tamper-evident activity log (DESIGN.md §4): each tenant's entries form
 // a chain, entry_mac = HMAC-SHA256(audit key, previous mac ‖ canonical entry),
 // with the tenant's head (last sequence and mac) kept beside it. Appending
-// happens inside the caller's write transaction.
+// happens inside the caller's write transaction, through the store's atomic
+// append_to_chain.
 #pragma once
 
 #include "linkvault/activity.hpp"
 #include "linkvault/actor.hpp"
 #include "linkvault/audit.hpp"
 #include "linkvault/keyring.hpp"
-#include "linkvault/store.hpp"
+#include "linkvault/clock.hpp"
+#include "store/store.hpp"
 #include "linkvault/vault.hpp"
 
 #include <cstdint>
@@ -23,9 +25,9 @@ namespace linkvault {
 std::vector<std::uint8_t> canonical_activity_entry(const ActivityEntry& entry,
                                                    std::uint32_t key_version);
 
-// Appends one entry to the tenant's chain and returns it. `details_json` must
-// be a JSON object.
-ActivityEntry append_activity(StoreSession& session, Keyring& keyring,
+// Appends one entry, stamped by `clock`, to the tenant's chain and returns
+// it. `details_json` must be a JSON object.
+ActivityEntry append_activity(StoreSession& session, Keyring& keyring, const Clock& clock,
                               std::string_view tenant,
                               const std::optional<std::string>& integration_id,
                               std::string_view action, const Actor& actor,

@@ -1,6 +1,7 @@
 // The integration lifecycle of DESIGN.md §5, one Tenant method per operation.
 // Each change runs in one write transaction: load, check, seal, write, append
-// to the audit chain, commit. Host callbacks run with no transaction open.
+// to the audit chain, commit (vault/operation.hpp). Host callbacks run with no
+// transaction open and no pooled connection held.
 #include "linkvault/tenant.hpp"
 
 #include "core/json_text.hpp"
@@ -8,9 +9,10 @@
 #include "core/uuid.hpp"
 #include "linkvault/error.hpp"
 #include "vault/audit_log.hpp"
-#include "vault/credential_codec.hpp"
 #include "vault/credential_rules.hpp"
+#include "vault/credential_vault.hpp"
 #include "vault/input_rules.hpp"
+#include "vault/operation.hpp"
 #include "vault/redaction.hpp"
 #include "vault/transaction.hpp"
 #include "vault/vault_core.hpp"
@@ -21,24 +23,10 @@ namespace linkvault {
 
 namespace {
 
-constexpr std::string_view credentials_purpose = "credentials";
 constexpr std::size_t max_name_bytes = 128;
 constexpr std::size_t max_account_bytes = 320;
 constexpr std::size_t max_scope_bytes = 256;
 constexpr std::size_t max_scopes = 256;
-
-[[noreturn]] void throw_not_found(std::string_view integration_id) {
-  // The same words whether the id is unknown or another tenant's.
-  throw Error(ErrorCode::not_found,
-              fmt::format("integration {} not found", quote_for_message(integration_id)));
-}
-
-IntegrationRecord load_or_throw(StoreSession& session, std::string_view tenant,
-                                std::string_view integration_id) {
-  auto record = session.load_integration(tenant, integration_id);
-  if (!record) throw_not_found(integration_id);
-  return std::move(*record);
-}
 
 void require_not_disconnected(const Integration& integration, std::string_view operation) {
   if (integration.status == IntegrationStatus::disconnected) {
@@ -82,39 +70,6 @@ std::string field_names_json(const Credentials& credentials) {
   return out;
 }
 
-std::vector<std::uint8_t> seal_credentials(StoreSession& session, Keyring& keyring,
-                                           const Integration& integration,
-                                           const Credentials& credentials) {
-  const SecretBytes plaintext = encode_credentials(credentials);
-  const auto sealer = keyring.sealer(session, integration.tenant, KeyPurpose::credentials);
-  return sealer->seal(plaintext, SealContext{integration.tenant, integration.id,
-                                             credentials_purpose});
-}
-
-Credentials open_credentials(StoreSession& session, Keyring& keyring,
-                             const IntegrationRecord& record) {
-  const Integration& integration = record.integration;
-  // Callers have ruled out a disconnected integration. Only one waiting for
-  // its OAuth grant (pending_auth) legitimately has no blob yet; in any other
-  // state an empty or NULL one was written by someone other than us.
-  if (record.sealed_credentials.empty() &&
-      integration.status == IntegrationStatus::pending_auth) {
-    throw Error(ErrorCode::failed_precondition,
-                fmt::format("integration '{}' holds no credentials yet: it is pending_auth",
-                            integration.id));
-  }
-  if (record.sealed_credentials.empty()) {
-    throw Error(ErrorCode::integrity,
-                fmt::format("integration '{}' has lost its sealed credentials", integration.id));
-  }
-  const auto sealer = keyring.existing_sealer(session, integration.tenant,
-                                              KeyPurpose::credentials);
-  const SecretBytes plaintext = sealer->open(
-      record.sealed_credentials,
-      SealContext{integration.tenant, integration.id, credentials_purpose});
-  return decode_credentials(plaintext);
-}
-
 }  // namespace
 
 Tenant::Tenant(std::shared_ptr<VaultCore> core, std::string id)
@@ -131,21 +86,16 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
   auto session = core_->session();
   Transaction transaction(*session, TransactionMode::write);
   auto existing = session->find_integration(id_, spec.key, options.name);
-  if (existing && existing->integration.status != IntegrationStatus::disconnected) {
+  const auto throw_taken = [&](const std::string& existing_id) {
     throw Error(ErrorCode::already_exists,
                 fmt::format("tenant '{}' already has a {} integration named '{}' ({})", id_,
-                            spec.key, options.name, existing->integration.id));
-  }
-  if (const auto quota = session->quota(id_)) {
-    const auto live = session->count_live_integrations(id_);
-    if (live >= *quota) {
-      throw Error(ErrorCode::quota_exceeded,
-                  fmt::format("tenant '{}' has {} of {} integrations allowed", id_, live,
-                              *quota));
-    }
+                            spec.key, options.name, existing_id));
+  };
+  if (existing && existing->integration.status != IntegrationStatus::disconnected) {
+    throw_taken(existing->integration.id);
   }
 
-  const TimeMs now = now_ms();
+  const TimeMs now = core_->now_ms();
   IntegrationRecord record;
   Integration& integration = record.integration;
   const bool reconnect = existing.has_value();
@@ -174,12 +124,24 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
   integration.updated_at = now;
   record.sealed_credentials = seal_credentials(*session, core_->keyring(), integration,
                                                credentials);
-  if (reconnect) {
-    session->update_integration(record);
-  } else {
-    session->insert_integration(record);
+  // The store counts and writes in one atomic step (store.hpp).
+  const QuotaWrite written = reconnect ? session->reconnect_integration_within_quota(record)
+                                       : session->insert_integration_within_quota(record);
+  switch (written.outcome) {
+    case QuotaWrite::Outcome::written:
+      break;
+    case QuotaWrite::Outcome::quota_exceeded:
+      throw Error(ErrorCode::quota_exceeded,
+                  fmt::format("tenant '{}' has {} of {} integrations allowed", id_,
+                              written.live, written.max.value_or(0)));
+    case QuotaWrite::Outcome::already_exists: {
+      // Another writer got there between our look and the store's write.
+      const auto taken = session->find_integration(id_, spec.key, options.name);
+      throw_taken(taken ? taken->integration.id : std::string("unknown id"));
+    }
   }
-  append_activity(*session, core_->keyring(), id_, integration.id, action::connected, actor,
+  append_activity(*session, core_->keyring(), core_->clock(), id_, integration.id,
+                  action::connected, actor,
                   fmt::format("{{\"provider\":{},\"name\":{},\"reconnected\":{}}}",
                               json_quote(spec.key), json_quote(integration.name), reconnect));
   transaction.commit();
@@ -188,9 +150,7 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
 
 Integration Tenant::get(std::string_view integration_id) const {
   auto session = core_->session();
-  auto record = session->load_integration(id_, integration_id);
-  if (!record) throw_not_found(integration_id);
-  return std::move(record->integration);
+  return load_or_throw(*session, id_, integration_id).integration;
 }
 
 std::optional<Integration> Tenant::find(std::string_view provider, std::string_view name) const {
@@ -210,61 +170,47 @@ Integration Tenant::update_credentials(const Actor& actor, std::string_view inte
                                        std::optional<TimeMs> expires_at) {
   require_change_permission(actor, "update_credentials");
   require_valid_expiry(expires_at);
-  auto session = core_->session();
-  Transaction transaction(*session, TransactionMode::write);
-  IntegrationRecord record = load_or_throw(*session, id_, integration_id);
-  Integration& integration = record.integration;
-  require_not_disconnected(integration, "update credentials of");
-  const ProviderSpec spec = core_->catalog().get(integration.provider);
-  validate_credentials(spec, credentials);
-
-  integration.credential_mask = credential_mask(spec, credentials);
-  if (expires_at) integration.expires_at = expires_at;
-  if (integration.status == IntegrationStatus::pending_auth) {
-    integration.status = IntegrationStatus::connected;
-  }
-  integration.updated_at = now_ms();
-  record.sealed_credentials = seal_credentials(*session, core_->keyring(), integration,
-                                               credentials);
-  session->update_integration(record);
-  append_activity(*session, core_->keyring(), id_, integration.id,
-                  action::credentials_updated, actor,
-                  fmt::format("{{\"fields\":{}}}", field_names_json(credentials)));
-  transaction.commit();
-  return integration;
+  return change_integration(
+             *core_, id_, integration_id, actor,
+             [&](StoreSession& session, IntegrationRecord& record) {
+               Integration& integration = record.integration;
+               require_not_disconnected(integration, "update credentials of");
+               const ProviderSpec spec = core_->catalog().get(integration.provider);
+               validate_credentials(spec, credentials);
+               integration.credential_mask = credential_mask(spec, credentials);
+               if (expires_at) integration.expires_at = expires_at;
+               if (integration.status == IntegrationStatus::pending_auth) {
+                 integration.status = IntegrationStatus::connected;
+               }
+               integration.updated_at = core_->now_ms();
+               record.sealed_credentials =
+                   seal_credentials(session, core_->keyring(), integration, credentials);
+               return LogLine{action::credentials_updated,
+                              fmt::format("{{\"fields\":{}}}", field_names_json(credentials))};
+             })
+      .integration;
 }
 
 Credentials Tenant::reveal_credentials(const Actor& actor, std::string_view integration_id) {
   require_change_permission(actor, "reveal_credentials");
-  auto session = core_->session();
-  Transaction transaction(*session, TransactionMode::write);
-  IntegrationRecord record = load_or_throw(*session, id_, integration_id);
-  require_not_disconnected(record.integration, "reveal credentials of");
-  Credentials credentials = open_credentials(*session, core_->keyring(), record);
-  record.integration.last_used_at = now_ms();
-  session->update_integration(record);
-  append_activity(*session, core_->keyring(), id_, record.integration.id,
-                  action::credentials_revealed, actor,
-                  fmt::format("{{\"fields\":{}}}", field_names_json(credentials)));
-  transaction.commit();
+  Credentials credentials;
+  change_integration(*core_, id_, integration_id, actor,
+                     [&](StoreSession& session, IntegrationRecord& record) {
+                       require_not_disconnected(record.integration, "reveal credentials of");
+                       credentials = open_credentials(session, core_->keyring(), record);
+                       record.integration.last_used_at = core_->now_ms();
+                       return LogLine{action::credentials_revealed,
+                                      fmt::format("{{\"fields\":{}}}",
+                                                  field_names_json(credentials))};
+                     });
   return credentials;
 }
 
-TestResult Tenant::test(const Actor& actor, std::string_view integration_id,
-                        const Tester& tester) {
-  require_change_permission(actor, "test");
-  if (!tester) throw Error(ErrorCode::invalid_argument, "test needs a tester");
-  auto session = core_->session();
-  Credentials credentials;
-  {
-    Transaction read(*session, TransactionMode::read);
-    const IntegrationRecord record = load_or_throw(*session, id_, integration_id);
-    require_not_disconnected(record.integration, "test");
-    credentials = open_credentials(*session, core_->keyring(), record);
-    read.commit();
-  }
+namespace {
 
-  // The host's call to the provider: no transaction is open while it runs.
+// Runs the host's tester; a throw is a failed test. The message is stored and
+// returned, and the tester may have quoted a credential value: redacted here.
+TestResult run_tester(const Tester& tester, Credentials credentials) {
   TestResult result;
   try {
     result = tester(credentials);
@@ -278,76 +224,93 @@ TestResult Tenant::test(const Actor& actor, std::string_view integration_id,
   } catch (...) {
     result = TestResult{false, "tester failed with an unknown exception"};
   }
-  // The message is stored and returned: the tester may have quoted a value.
   const std::string redacted = redact_credentials(result.message, credentials);
   wipe_string(result.message);
   result.message = clean_message(redacted);
   credentials.clear();
-
-  Transaction transaction(*session, TransactionMode::write);
-  // Reload: the integration may have changed while the tester ran.
-  IntegrationRecord record = load_or_throw(*session, id_, integration_id);
-  Integration& integration = record.integration;
-  const TimeMs now = now_ms();
-  integration.last_used_at = now;
-  integration.updated_at = now;
-  if (integration.status != IntegrationStatus::disconnected) {
-    if (result.success) {
-      if (integration.status == IntegrationStatus::error) {
-        integration.status = IntegrationStatus::connected;
-      }
-      integration.last_error.reset();
-    } else {
-      integration.status = IntegrationStatus::error;
-      integration.last_error = result.message;
-    }
-  }
-  session->update_integration(record);
-  append_activity(*session, core_->keyring(), id_, integration.id,
-                  result.success ? action::test_success : action::test_failed, actor,
-                  fmt::format("{{\"message\":{}}}", json_quote(result.message)));
-  transaction.commit();
   return result;
+}
+
+}  // namespace
+
+TestResult Tenant::test(const Actor& actor, std::string_view integration_id,
+                        const Tester& tester) {
+  require_change_permission(actor, "test");
+  if (!tester) throw Error(ErrorCode::invalid_argument, "test needs a tester");
+  return read_call_write(
+      *core_,
+      [&](StoreSession& session) {
+        const IntegrationRecord record = load_or_throw(session, id_, integration_id);
+        require_not_disconnected(record.integration, "test");
+        return open_credentials(session, core_->keyring(), record);
+      },
+      [&](Credentials credentials) { return run_tester(tester, std::move(credentials)); },
+      [&](TestResult result) {
+        // Loaded afresh: the integration may have changed while the tester ran.
+        change_integration(*core_, id_, integration_id, actor,
+                           [&](StoreSession&, IntegrationRecord& record) {
+                             Integration& integration = record.integration;
+                             const TimeMs now = core_->now_ms();
+                             integration.last_used_at = now;
+                             integration.updated_at = now;
+                             if (integration.status != IntegrationStatus::disconnected) {
+                               if (result.success) {
+                                 if (integration.status == IntegrationStatus::error) {
+                                   integration.status = IntegrationStatus::connected;
+                                 }
+                                 integration.last_error.reset();
+                               } else {
+                                 integration.status = IntegrationStatus::error;
+                                 integration.last_error = result.message;
+                               }
+                             }
+                             return LogLine{result.success ? action::test_success
+                                                           : action::test_failed,
+                                            fmt::format("{{\"message\":{}}}",
+                                                        json_quote(result.message))};
+                           });
+        return result;
+      });
 }
 
 Integration Tenant::disconnect(const Actor& actor, std::string_view integration_id) {
   require_change_permission(actor, "disconnect");
-  auto session = core_->session();
-  Transaction transaction(*session, TransactionMode::write);
-  IntegrationRecord record = load_or_throw(*session, id_, integration_id);
-  Integration& integration = record.integration;
-  require_not_disconnected(integration, "disconnect");
-  const TimeMs now = now_ms();
-  record.sealed_credentials.clear();  // wiped from the row; secure_delete zeroes the cell
-  integration.credential_mask.clear();
-  integration.status = IntegrationStatus::disconnected;
-  integration.disconnected_at = now;
-  integration.updated_at = now;
-  session->update_integration(record);
-  append_activity(*session, core_->keyring(), id_, integration.id, action::disconnected, actor,
-                  fmt::format("{{\"provider\":{},\"name\":{}}}", json_quote(integration.provider),
-                              json_quote(integration.name)));
-  transaction.commit();
-  return integration;
+  return change_integration(
+             *core_, id_, integration_id, actor,
+             [&](StoreSession&, IntegrationRecord& record) {
+               Integration& integration = record.integration;
+               require_not_disconnected(integration, "disconnect");
+               const TimeMs now = core_->now_ms();
+               // Wiped from the row; secure_delete zeroes the cell.
+               record.sealed_credentials.clear();
+               integration.credential_mask.clear();
+               integration.status = IntegrationStatus::disconnected;
+               integration.disconnected_at = now;
+               integration.updated_at = now;
+               return LogLine{action::disconnected,
+                              fmt::format("{{\"provider\":{},\"name\":{}}}",
+                                          json_quote(integration.provider),
+                                          json_quote(integration.name))};
+             })
+      .integration;
 }
 
 Integration Tenant::mark_error(const Actor& actor, std::string_view integration_id,
                                std::string_view message) {
   require_change_permission(actor, "mark_error");
   require_text(message, "error message", 4096);
-  auto session = core_->session();
-  Transaction transaction(*session, TransactionMode::write);
-  IntegrationRecord record = load_or_throw(*session, id_, integration_id);
-  Integration& integration = record.integration;
-  require_not_disconnected(integration, "mark an error on");
-  integration.status = IntegrationStatus::error;
-  integration.last_error = std::string(message);
-  integration.updated_at = now_ms();
-  session->update_integration(record);
-  append_activity(*session, core_->keyring(), id_, integration.id, action::status_error, actor,
-                  fmt::format("{{\"message\":{}}}", json_quote(message)));
-  transaction.commit();
-  return integration;
+  return change_integration(
+             *core_, id_, integration_id, actor,
+             [&](StoreSession&, IntegrationRecord& record) {
+               Integration& integration = record.integration;
+               require_not_disconnected(integration, "mark an error on");
+               integration.status = IntegrationStatus::error;
+               integration.last_error = std::string(message);
+               integration.updated_at = core_->now_ms();
+               return LogLine{action::status_error,
+                              fmt::format("{{\"message\":{}}}", json_quote(message))};
+             })
+      .integration;
 }
 
 void Tenant::set_quota(const Actor& actor, std::optional<std::int64_t> max_integrations) {
@@ -376,7 +339,7 @@ std::vector<ActivityEntry> Tenant::activity(const std::optional<std::string>& in
   auto session = core_->session();
   Transaction read(*session, TransactionMode::read);
   if (integration_id && !session->load_integration(id_, *integration_id)) {
-    throw_not_found(*integration_id);
+    throw_integration_not_found(*integration_id);
   }
   std::optional<std::int64_t> before_sequence;
   if (query.before) {

@@ -3,7 +3,7 @@
 // Never held across a host callback.
 #pragma once
 
-#include "linkvault/store.hpp"
+#include "store/store.hpp"
 
 namespace linkvault {
 

@@ -1,7 +1,7 @@
 #include "linkvault/vault.hpp"
 
 #include "linkvault/error.hpp"
-#include "store/sqlcipher_store.hpp"
+#include "store/open_store.hpp"
 #include "vault/audit_log.hpp"
 #include "vault/input_rules.hpp"
 #include "vault/transaction.hpp"
@@ -16,12 +16,40 @@ Vault::Vault(Vault&&) noexcept = default;
 Vault& Vault::operator=(Vault&&) noexcept = default;
 Vault::~Vault() = default;
 
-Vault Vault::open(const std::string& path, const MasterSecret& secret,
+namespace {
+
+// Recorded in a new vault's meta table (docs/FORMAT.md).
+std::string kdf_profile(const MasterSecret& secret) {
+  if (!secret.is_passphrase()) return "raw-key;hkdf-sha256";
+  const auto& params = secret.argon2_params();
+  return fmt::format("argon2id;m={};t={};p={};hkdf-sha256", params.memory_kib,
+                     params.iterations, params.parallelism);
+}
+
+}  // namespace
+
+Vault Vault::open(const std::string& location, const MasterSecret& secret,
                   const OpenOptions& options) {
-  if (path.empty()) throw Error(ErrorCode::invalid_argument, "vault path must not be empty");
-  auto opened = SqlCipherStore::open(path, secret, options.create);
-  return Vault(std::make_shared<VaultCore>(std::move(opened.store),
-                                           std::move(opened.wrapping_key), path));
+  if (location.empty()) throw Error(ErrorCode::invalid_argument, "vault path must not be empty");
+  if (options.busy_timeout_ms < 0) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("busy_timeout_ms must be 0 or more, got {}",
+                            options.busy_timeout_ms));
+  }
+  StoreOptions store_options;
+  store_options.create = options.create;
+  store_options.busy_timeout_ms = options.busy_timeout_ms;
+  store_options.kdf_profile = kdf_profile(secret);
+  // The backend keeps the vault's salt; both keys are derived here, and the
+  // backend gets only the database key.
+  SecretBytes wrapping_key;
+  auto store = open_store(location, store_options, [&](const FileSalt& salt) {
+    VaultKeys keys = secret.derive_vault_keys(salt);
+    wrapping_key = std::move(keys.wrapping_key);
+    return std::move(keys.database_key);
+  });
+  return Vault(std::make_shared<VaultCore>(std::move(store), std::move(wrapping_key),
+                                           location, options.clock));
 }
 
 namespace {

@@ -1,10 +1,11 @@
-// VaultCore — what a Vault and its Tenants share: the store, the keyring and
-// the catalog. Held by shared_ptr so Tenants keep it alive; thread-safe
-// (each member is).
+// VaultCore — what a Vault and its Tenants share: the store, the keyring,
+// the catalog and the clock. Held by shared_ptr so Tenants keep it alive;
+// thread-safe (each member is).
 #pragma once
 
+#include "linkvault/clock.hpp"
 #include "linkvault/keyring.hpp"
-#include "linkvault/store.hpp"
+#include "store/store.hpp"
 #include "vault/catalog.hpp"
 
 #include <atomic>
@@ -15,8 +16,12 @@ namespace linkvault {
 
 class VaultCore {
  public:
-  VaultCore(std::unique_ptr<Store> store, SecretBytes wrapping_key, std::string path)
-      : store_(std::move(store)), keyring_(std::move(wrapping_key)), path_(std::move(path)) {}
+  VaultCore(std::unique_ptr<Store> store, SecretBytes wrapping_key, std::string location,
+            std::shared_ptr<const Clock> clock)
+      : store_(std::move(store)),
+        clock_(clock ? std::move(clock) : system_clock()),
+        keyring_(std::move(wrapping_key), clock_),
+        location_(std::move(location)) {}
 
   // A pooled session; Error(FAILED_PRECONDITION) once the vault is closed.
   std::unique_ptr<StoreSession> session() { return store_->session(); }
@@ -24,7 +29,9 @@ class VaultCore {
   Store& store() noexcept { return *store_; }
   Keyring& keyring() noexcept { return keyring_; }
   Catalog& catalog() noexcept { return catalog_; }
-  const std::string& path() const noexcept { return path_; }
+  const Clock& clock() const noexcept { return *clock_; }
+  TimeMs now_ms() const noexcept { return clock_->now_ms(); }
+  const std::string& location() const noexcept { return location_; }
 
   void close() noexcept {
     closed_ = true;
@@ -34,9 +41,10 @@ class VaultCore {
 
  private:
   std::unique_ptr<Store> store_;
+  std::shared_ptr<const Clock> clock_;
   Keyring keyring_;
   Catalog catalog_;
-  std::string path_;
+  std::string location_;
   std::atomic<bool> closed_{false};
 };
 
