@@ -29,7 +29,7 @@ max_len() {
   case "$1" in
     fuzz_sealer_open) echo 512 ;;
     fuzz_sync_config) echo 1024 ;;
-    fuzz_capi_calls) echo 1024 ;;
+    fuzz_capi_reads | fuzz_capi_writes) echo 1024 ;;
     *) echo 4096 ;;
   esac
 }

@@ -83,30 +83,36 @@ write("fuzz_capi_provider", "spec_minimal",
       '[{"name":"api_key","label":"Key","type":"secret","required":true,"placeholder":""}],'
       '"scopes":[],"rate_limits":{},"features":[]}')
 
-calls = {
+reads = {
     "get": selected(0, "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b"),
     "find_provider": selected(1, "slack"),
     "find_name": selected(2, "default"),
-    "get_quota": selected(3, "fuzz-calls-ro"),
+    "get_quota": selected(3, "fuzz-reads"),
     "activity_integration": selected(4, b"\x0a0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b"),
     "activity_before": selected(5, "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b"),
     "status_name": selected(6, struct.pack("<i", 9)),
     "open_key": selected(7, bytes(range(32))),
+    "open_key_short": selected(7, bytes(range(31))),
     "passphrase": selected(8, "correct horse"),
-    "get_tenant": selected(19, "fuzz-calls-ro"),
-    "reveal": selected(9, ACTOR),
-    "test_actor": selected(10, '{"user_id":"u","role":"system"}'),
-    "test_message": selected(11, "token expired"),
-    "disconnect": selected(12, ACTOR),
-    "mark_error_actor": selected(13, '{"user_id":"u","role":"member"}'),
-    "mark_error_message": selected(14, "rate limited \u2603"),
-    "quota_actor": selected(15, ACTOR),
-    "quota_tenant": selected(16, "other-tenant"),
-    "purge_actor": selected(17, ACTOR),
-    "purge_tenant": selected(18, "fuzz-calls"),
+    "get_tenant": selected(9, "fuzz-reads"),
 }
-for name, data in calls.items():
-    write("fuzz_capi_calls", name, data)
+for name, data in reads.items():
+    write("fuzz_capi_reads", name, data)
+
+writes = {
+    "reveal": selected(0, ACTOR),
+    "test_actor": selected(1, '{"user_id":"u","role":"system"}'),
+    "test_message": selected(2, "token expired"),
+    "disconnect": selected(3, ACTOR),
+    "mark_error_actor": selected(4, '{"user_id":"u","role":"member"}'),
+    "mark_error_message": selected(5, "rate limited \u2603"),
+    "quota_actor": selected(6, ACTOR),
+    "quota_tenant": selected(7, "other-tenant"),
+    "purge_actor": selected(8, ACTOR),
+    "purge_tenant": selected(9, "fuzz-writes"),
+}
+for name, data in writes.items():
+    write("fuzz_capi_writes", name, data)
 
 # ---- C++ ------------------------------------------------------------------
 def encode(fields):
