@@ -211,13 +211,16 @@ std::unique_ptr<sql::Connection> SqlCipherStore::open_connection_once() const {
 void SqlCipherStore::migrate(sql::Connection& connection, const MasterSecret& secret) {
   const auto read_version = [&] { return schema_version(connection); };
   const int latest = latest_schema_version();
-  if (const int found = sql::retry_while_busy(read_version); found > latest) {
+  const int found = sql::retry_while_busy(read_version);
+  if (found > latest) {
     throw Error(ErrorCode::failed_precondition,
                 fmt::format("vault '{}' has schema version {}, newer than this "
                             "library supports ({}); upgrade linkvault", path_,
                             found, latest));
   }
-  for (int target = 1; target <= latest; ++target) {
+  // Only the missing migrations take the write lock: opening an up-to-date
+  // vault writes nothing, so opens never queue behind a busy writer.
+  for (int target = found + 1; target <= latest; ++target) {
     // One transaction per migration; another process may have applied it
     // while we waited for the lock, so look again inside.
     SqlCipherSession::begin_immediate(connection);
