@@ -2,6 +2,7 @@
 
 #include "core/json_text.hpp"
 #include "store/pending_shred.hpp"
+#include "store/sqlcipher_providers.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
 
@@ -147,7 +148,11 @@ ActivityEntry read_activity_entry(const sql::Statement& row) {
 
 SqlCipherSession::SqlCipherSession(SqlCipherStore& store,
                                    std::unique_ptr<sql::Connection> connection)
-    : store_(store), connection_(std::move(connection)) {}
+    : store_(store),
+      connection_(std::move(connection)),
+      providers_(std::make_unique<SqlCipherProviders>(*connection_)) {}
+
+ProviderStore& SqlCipherSession::providers() noexcept { return *providers_; }
 
 SqlCipherSession::~SqlCipherSession() {
   if (in_transaction_) rollback();
