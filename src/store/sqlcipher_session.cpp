@@ -2,7 +2,6 @@
 
 #include "core/json_text.hpp"
 #include "store/pending_shred.hpp"
-#include "store/sqlcipher_providers.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
 
@@ -150,9 +149,9 @@ SqlCipherSession::SqlCipherSession(SqlCipherStore& store,
                                    std::unique_ptr<sql::Connection> connection)
     : store_(store),
       connection_(std::move(connection)),
-      providers_(std::make_unique<SqlCipherProviders>(*connection_)) {}
+      providers_(*connection_) {}
 
-ProviderStore& SqlCipherSession::providers() noexcept { return *providers_; }
+ProviderStore& SqlCipherSession::providers() noexcept { return providers_; }
 
 SqlCipherSession::~SqlCipherSession() {
   if (in_transaction_) rollback();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "linkvault/store.hpp"
+#include "store/sqlcipher_providers.hpp"
 
 #include <memory>
 
@@ -15,7 +16,6 @@ class Connection;
 class Statement;
 }
 class SqlCipherStore;
-class SqlCipherProviders;
 
 class SqlCipherSession final : public StoreSession {
  public:
@@ -73,7 +73,7 @@ class SqlCipherSession final : public StoreSession {
  private:
   SqlCipherStore& store_;
   std::unique_ptr<sql::Connection> connection_;
-  std::unique_ptr<SqlCipherProviders> providers_;
+  SqlCipherProviders providers_;
   bool in_transaction_ = false;
   TransactionMode mode_ = TransactionMode::read;
 };
