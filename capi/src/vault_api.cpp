@@ -82,14 +82,25 @@ int lv_provider_list(lv_vault* vault, char** out) {
   });
 }
 
-int lv_provider_register(lv_vault* vault, char** out, const char* spec_json) {
-  return guard(__func__, [&] {
+namespace {
+int register_provider(const char* function, lv_vault* vault, char** out,
+                      const char* spec_json, bool replace) {
+  return guard(function, [&] {
     require_out(reset_out(out));
     const auto handle = lookup_vault(vault);
     const auto spec = text_argument(spec_json, "spec_json");
-    const ProviderSpec registered = handle->vault.register_provider(spec);
+    const ProviderSpec registered = handle->vault.register_provider(spec, replace);
     *out = to_c_string(to_json(registered));
   });
+}
+}  // namespace
+
+int lv_provider_register(lv_vault* vault, char** out, const char* spec_json) {
+  return register_provider(__func__, vault, out, spec_json, false);
+}
+
+int lv_provider_register_replace(lv_vault* vault, char** out, const char* spec_json) {
+  return register_provider(__func__, vault, out, spec_json, true);
 }
 
 int lv_audit_verify(lv_vault* vault, char** out) {

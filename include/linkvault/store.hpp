@@ -15,6 +15,7 @@
 #include "linkvault/activity.hpp"
 #include "linkvault/integration.hpp"
 #include "linkvault/keyring.hpp"
+#include "linkvault/provider_store.hpp"
 #include "linkvault/tenant.hpp"
 
 #include <array>
@@ -111,6 +112,9 @@ class StoreSession : public KeyringStorage {
   // False if readers still pin them: the record stays, and the store
   // finishes the shred later (at the next open, after later writes).
   virtual bool finish_shredding() noexcept = 0;
+
+  // Host-registered providers, on this session's connection and transaction.
+  virtual ProviderStore& providers() noexcept = 0;
 };
 
 class Store {

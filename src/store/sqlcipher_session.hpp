@@ -5,6 +5,7 @@
 #pragma once
 
 #include "linkvault/store.hpp"
+#include "store/sqlcipher_providers.hpp"
 
 #include <memory>
 
@@ -65,12 +66,14 @@ class SqlCipherSession final : public StoreSession {
   TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
   void mark_shred_pending() override;
   bool finish_shredding() noexcept override;
+  ProviderStore& providers() noexcept override;
 
   sql::Connection& connection() noexcept { return *connection_; }
 
  private:
   SqlCipherStore& store_;
   std::unique_ptr<sql::Connection> connection_;
+  SqlCipherProviders providers_;
   bool in_transaction_ = false;
   TransactionMode mode_ = TransactionMode::read;
 };

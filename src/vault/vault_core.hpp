@@ -16,7 +16,10 @@ namespace linkvault {
 class VaultCore {
  public:
   VaultCore(std::unique_ptr<Store> store, SecretBytes wrapping_key, std::string path)
-      : store_(std::move(store)), keyring_(std::move(wrapping_key)), path_(std::move(path)) {}
+      : store_(std::move(store)),
+        keyring_(std::move(wrapping_key)),
+        catalog_(*store_),
+        path_(std::move(path)) {}
 
   // A pooled session; Error(FAILED_PRECONDITION) once the vault is closed.
   std::unique_ptr<StoreSession> session() { return store_->session(); }

@@ -110,6 +110,8 @@ _FUNCTIONS = (
     ("lv_provider_list", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
     ("lv_provider_register",
      [c_void_p, POINTER(_owned_string), c_char_p], c_int, _check_status),
+    ("lv_provider_register_replace",
+     [c_void_p, POINTER(_owned_string), c_char_p], c_int, _check_status),
     ("lv_audit_verify", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
     ("lv_audit_heads", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
     ("lv_audit_verify_anchored",

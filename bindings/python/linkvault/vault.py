@@ -399,16 +399,21 @@ class Vault:
         credential_fields, scopes, rate_limits, features)."""
         return _loads(_call_for_string(_lib.lv_provider_list, self._handle))
 
-    def register_provider(self, spec):
-        """Adds a provider (a spec dict, or its JSON text) for this Vault object.
+    def register_provider(self, spec, replace=False):
+        """Stores a provider (a spec dict, or its JSON text) in the vault file.
 
-        The registration is not stored in the file: register it again after
-        each open. Returns the spec as the library parsed it. A taken key is
-        :class:`~linkvault.AlreadyExists`, a malformed spec
-        :class:`~linkvault.InvalidArgument`.
+        Every Vault object and process that opens the file sees it. Returns
+        the spec as stored. Registering the same spec again (compared after
+        parsing, so whitespace and key order do not count) changes nothing.
+        A built-in key is :class:`~linkvault.AlreadyExists`; so is a key
+        stored with a different spec, unless ``replace=True``, which replaces
+        it. A malformed spec is :class:`~linkvault.InvalidArgument`.
         """
         spec_json = _text(spec, "spec") if isinstance(spec, str) else _json(spec, "spec")
-        return _loads(_call_for_string(_lib.lv_provider_register, self._handle, spec_json))
+        if not isinstance(replace, bool) and replace not in (0, 1):
+            raise InvalidArgument("replace must be True or False, not %r" % (replace,))
+        function = _lib.lv_provider_register_replace if replace else _lib.lv_provider_register
+        return _loads(_call_for_string(function, self._handle, spec_json))
 
     def verify_audit(self, anchors=None):
         """Checks every tenant's activity chain.
