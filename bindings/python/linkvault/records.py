@@ -53,6 +53,7 @@ class _Record:
     """A read-only view of one JSON object from the library."""
 
     __slots__ = ("_data",)
+    _data: Dict[str, Any]
     _fields: Tuple[str, ...] = ()
     _repr_fields: Tuple[str, ...] = ()
 
@@ -68,7 +69,7 @@ class _Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._data == other._data  # type: ignore[attr-defined]
+        return self._data == other._data  # type: ignore[attr-defined]  # same type, just checked
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._data.get("id"), self._data.get("updated_at"),
@@ -150,7 +151,8 @@ class ActivityEntry(_Record):
 class TestResult(NamedTuple):
     """What ``Tenant.test`` returns: did the host's tester accept the credentials."""
 
-    __test__ = False  # not a pytest test class, despite the name
-
     success: bool
     message: str
+
+
+TestResult.__test__ = False  # type: ignore[attr-defined]  # not a pytest test class, despite the name

@@ -227,6 +227,10 @@ class Actor:
     """
 
     __slots__ = ("_user_id", "_user_name", "_role", "_json")
+    _user_id: str
+    _user_name: str
+    _role: str
+    _json: bytes
 
     def __init__(self, user_id: str, user_name: str = "", role: str = "member") -> None:
         _text(user_id, "user_id")
@@ -364,11 +368,11 @@ class Vault:
                 encoded = bytes(passphrase)
             else:
                 raise InvalidArgument("passphrase must be a str, not %s" % type(passphrase).__name__)
-            buffer = ctypes.create_string_buffer(encoded)
+            text_buffer = ctypes.create_string_buffer(encoded)
             try:
-                _lib.lv_vault_open_passphrase(byref(handle), path_bytes, buffer, create_flag)
+                _lib.lv_vault_open_passphrase(byref(handle), path_bytes, text_buffer, create_flag)
             finally:
-                ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
+                ctypes.memset(text_buffer, 0, ctypes.sizeof(text_buffer))
         return cls(handle, path)
 
     @property

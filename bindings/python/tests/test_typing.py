@@ -117,6 +117,6 @@ def test_mypy_accepts_the_package_and_a_typed_host(tmp_path):
     environment = dict(os.environ, MYPYPATH=PYTHON_PACKAGE_ROOT)
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull,
-         "-p", "linkvault", str(host)],
+         "linkvault", str(host)],
         cwd=PYTHON_PACKAGE_ROOT, env=environment, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
