@@ -31,6 +31,7 @@ from ctypes import (
     c_void_p,
     string_at,
 )
+from typing import Any, Tuple
 
 from . import errors
 
@@ -66,7 +67,7 @@ def _check_status(status, function, arguments):
 
 # (name, argtypes, restype[, errcheck]). Handles are void*; every char* input
 # is a NUL-terminated UTF-8 c_char_p; char** outputs are POINTER(_owned_string).
-_FUNCTIONS = (
+_FUNCTIONS: Tuple[Tuple[Any, ...], ...] = (
     ("lv_version", [], c_char_p),
     ("lv_abi_version", [], c_int),
     ("lv_status_name", [c_int], c_char_p),
