@@ -1,6 +1,9 @@
 // The provider catalog: built-ins, host registration, and the strict spec
-// parser behind both (DESIGN.md §5).
+// parser behind both (DESIGN.md §5). Each case uses a fresh vault's catalog,
+// since registrations are stored in the vault file.
 #include "vault/catalog.hpp"
+
+#include "vault_fixture.hpp"
 
 #include "linkvault/error.hpp"
 #include "linkvault/provider.hpp"
@@ -14,6 +17,7 @@
 #include <vector>
 
 using namespace linkvault;
+using linkvault::testing::VaultFixture;
 
 namespace {
 
@@ -63,7 +67,8 @@ constexpr const char* valid_spec = R"({
 }  // namespace
 
 TEST_CASE("catalog: built-in providers are present with the contract's fields") {
-  const Catalog catalog;
+  VaultFixture f;
+  const Catalog& catalog = VaultAccess::core(f.vault)->catalog();
   const auto providers = catalog.providers();
 
   SUBCASE("every built-in key, sorted") {
@@ -135,7 +140,8 @@ TEST_CASE("catalog: built-in providers are present with the contract's fields") 
 }
 
 TEST_CASE("catalog: get of an unknown provider is INVALID_ARGUMENT naming it") {
-  const Catalog catalog;
+  VaultFixture f;
+  const Catalog& catalog = VaultAccess::core(f.vault)->catalog();
   const auto error = caught([&] { catalog.get("nope"); });
   CHECK(error.code() == ErrorCode::invalid_argument);
   CHECK(std::string(error.what()) == "unknown provider 'nope'");
@@ -145,7 +151,8 @@ TEST_CASE("catalog: get of an unknown provider is INVALID_ARGUMENT naming it") {
 }
 
 TEST_CASE("catalog: a host registers a valid spec") {
-  Catalog catalog;
+  VaultFixture f;
+  Catalog& catalog = VaultAccess::core(f.vault)->catalog();
   const auto before = catalog.providers().size();
   const ProviderSpec added = catalog.add(valid_spec);
 
@@ -189,15 +196,20 @@ TEST_CASE("catalog: a host registers a valid spec") {
   }
 }
 
-TEST_CASE("catalog: a duplicate key is ALREADY_EXISTS and changes nothing") {
-  Catalog catalog;
+TEST_CASE("catalog: a taken key with another spec is ALREADY_EXISTS and changes nothing") {
+  VaultFixture f;
+  Catalog& catalog = VaultAccess::core(f.vault)->catalog();
   catalog.add(valid_spec);
   const auto count = catalog.providers().size();
 
-  SUBCASE("host spec registered twice") {
-    const auto error = caught([&] { catalog.add(valid_spec); });
+  SUBCASE("the same key with a different spec") {
+    const auto error = caught([&] {
+      catalog.add(R"({"key":"acme_crm","name":"Acme CRM 2","auth_type":"api_key",
+                      "credential_fields":[{"name":"x","type":"text"}]})");
+    });
     CHECK(error.code() == ErrorCode::already_exists);
-    CHECK(std::string(error.what()).find("acme_crm") != std::string::npos);
+    CHECK(std::string(error.what()).find("'acme_crm'") != std::string::npos);
+    CHECK(catalog.get("acme_crm").name == "Acme CRM");
   }
   SUBCASE("a built-in key") {
     const auto error = caught([&] {
@@ -211,7 +223,8 @@ TEST_CASE("catalog: a duplicate key is ALREADY_EXISTS and changes nothing") {
 }
 
 TEST_CASE("catalog: every kind of bad spec is INVALID_ARGUMENT naming the problem") {
-  Catalog catalog;
+  VaultFixture f;
+  Catalog& catalog = VaultAccess::core(f.vault)->catalog();
   const auto count = catalog.providers().size();
   // {spec, text the message must contain}
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -330,7 +343,8 @@ TEST_CASE("catalog: every kind of bad spec is INVALID_ARGUMENT naming the proble
 }
 
 TEST_CASE("catalog: concurrent readers and writers see whole providers") {
-  Catalog catalog;
+  VaultFixture f;
+  Catalog& catalog = VaultAccess::core(f.vault)->catalog();
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {

@@ -1,5 +1,6 @@
-// The plaintext encoding of credentials (docs/CREDENTIAL_ENCODING.md) and the
-// credentials JSON of the C ABI / Python boundary.
+// The plaintext encoding of credentials (docs/FORMAT.md, "Credential
+// plaintext encoding") and the credentials JSON of the C ABI / Python
+// boundary.
 #include "vault/credential_codec.hpp"
 
 #include "linkvault/error.hpp"

@@ -4,7 +4,7 @@
 
 #include "linkvault/error.hpp"
 #include "linkvault/provider.hpp"
-#include "vault/catalog.hpp"
+#include "vault/builtin_providers.hpp"
 
 #include <doctest/doctest.h>
 
@@ -164,7 +164,7 @@ TEST_CASE("credential rules: url fields need an absolute https:// URL") {
     }
   }
   SUBCASE("the built-in custom provider's base_url") {
-    const Catalog catalog;
+    const BuiltinProviders& catalog = BuiltinProviders::instance();
     const auto custom = catalog.get("custom");
     CHECK_NOTHROW(validate_credentials(
         custom, make({{"api_key", "k"}, {"base_url", "https://api.example.com/v1"}})));
@@ -245,7 +245,7 @@ TEST_CASE("credential rules: the mask shows the last 4 characters of a long firs
     CHECK(credential_mask(plain, make({{"user", "a-very-long-user-name"}})) == bullets);
   }
   SUBCASE("built-ins: slack masks bot_token") {
-    const Catalog catalog;
+    const BuiltinProviders& catalog = BuiltinProviders::instance();
     CHECK(credential_mask(catalog.get("slack"),
                           make({{"bot_token", "xoxb-000000000-zz9Q"},
                                 {"signing_secret", "ffffffffffffffff"}})) == bullets + "zz9Q");

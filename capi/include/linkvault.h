@@ -279,10 +279,18 @@ LV_API int lv_activity_list(lv_vault* vault, char** out, const char* tenant,
  * free with lv_string_free. */
 LV_API int lv_provider_list(lv_vault* vault, char** out);
 
-/* Adds a provider to this vault handle's catalog (not stored in the file).
- * A taken key is LV_ALREADY_EXISTS. *out: the spec as stored; free with
- * lv_string_free. */
+/* Stores a provider in the vault file, where every process and handle that
+ * opens the file sees it. Registering the same spec again (compared after
+ * parsing: whitespace and key order do not count) is LV_OK and changes
+ * nothing. A built-in key, or a key stored with a different spec, is
+ * LV_ALREADY_EXISTS. *out: the spec as stored; free with lv_string_free. */
 LV_API int lv_provider_register(lv_vault* vault, char** out, const char* spec_json);
+
+/* lv_provider_register, except that a key stored with a different spec gets
+ * this spec instead (integrations of that provider stay; later calls check
+ * their credentials against the new spec). A built-in key is still
+ * LV_ALREADY_EXISTS. */
+LV_API int lv_provider_register_replace(lv_vault* vault, char** out, const char* spec_json);
 
 /* Checks every tenant's activity chain. *out:
  * {"checked":n,"ok":bool,"first_bad":null|"entry id"}; free with

@@ -1,6 +1,6 @@
 #include "arguments.hpp"
 
-#include "core/json_text.hpp"
+#include "linkvault/json_text.hpp"
 #include "linkvault.h"
 #include "linkvault/error.hpp"
 

@@ -1,7 +1,7 @@
 #include "audit_anchors_json.hpp"
 
 #include "arguments.hpp"
-#include "core/json_text.hpp"
+#include "linkvault/json_text.hpp"
 #include "linkvault/error.hpp"
 
 #include <fmt/format.h>

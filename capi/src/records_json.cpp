@@ -1,6 +1,6 @@
 #include "records_json.hpp"
 
-#include "core/json_text.hpp"
+#include "linkvault/json_text.hpp"
 #include "linkvault/clock.hpp"
 #include "linkvault/sync_config.hpp"
 

@@ -1,5 +1,5 @@
 // What the C ABI hands back: integrations, activity entries, provider specs
-// and reports as JSON text (shapes in notes/capi_spec.md). Written with fmt;
+// and reports as JSON text (shapes in docs/API.md). Written with fmt;
 // every string goes through json_quote. Times are RFC 3339 UTC or null.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The JSON the host sends besides credentials: the actor, connect and update
-// options, and the list filter (notes/capi_spec.md). Parsed strictly with
+// options, and the list filter (docs/API.md). Parsed strictly with
 // simdjson's DOM: malformed JSON, a non-object, an unknown or duplicate key,
 // a wrong type or a bad value is Error(INVALID_ARGUMENT) naming the
 // parameter and the key. A JSON null for an optional key means "absent".

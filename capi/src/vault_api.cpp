@@ -8,6 +8,7 @@
 #include "linkvault/error.hpp"
 #include "linkvault/master_secret.hpp"
 #include "records_json.hpp"
+#include "vault_call.hpp"
 
 #include <fmt/format.h>
 
@@ -22,7 +23,7 @@ int open_vault(lv_vault** out, std::string_view path, const MasterSecret& secret
   OpenOptions options;
   options.create = create != 0;
   auto handle = std::make_shared<lv_vault>(Vault::open(std::string(path), secret, options));
-  *out = register_vault(std::move(handle));
+  *out = HandleRegistry::instance().adopt(std::move(handle));
   return LV_OK;
 }
 
@@ -59,7 +60,8 @@ int lv_vault_open_passphrase(lv_vault** out, const char* path, const char* passp
 int lv_vault_close(lv_vault* vault) {
   return guard(__func__, [&] {
     if (vault == nullptr) return;
-    lookup_vault(vault)->vault.close();
+    VaultCall call(vault);
+    call.vault().close();
   });
 }
 
@@ -67,53 +69,59 @@ void lv_vault_destroy(lv_vault* vault) {
   guard(__func__, [&] {
     // Unlisted first, so no new call can find it; calls already in flight
     // hold their own reference and finish against a closed vault.
-    const std::shared_ptr<lv_vault> handle = unregister_vault(vault);
+    const std::shared_ptr<lv_vault> handle = HandleRegistry::instance().release(vault);
     if (handle == nullptr) return;
-    handle->magic = 0;
-    handle->vault.close();
+    handle->retire();
+    handle->object.close();
   });
 }
 
 int lv_provider_list(lv_vault* vault, char** out) {
   return guard(__func__, [&] {
-    require_out(reset_out(out));
-    const auto handle = lookup_vault(vault);
-    *out = to_c_string(providers_json(handle->vault.providers()));
+    VaultCall call(vault, out);
+    call.answer(providers_json(call.vault().providers()));
   });
 }
 
-int lv_provider_register(lv_vault* vault, char** out, const char* spec_json) {
-  return guard(__func__, [&] {
-    require_out(reset_out(out));
-    const auto handle = lookup_vault(vault);
+namespace {
+int register_provider(const char* function, lv_vault* vault, char** out,
+                      const char* spec_json, bool replace) {
+  return guard(function, [&] {
+    VaultCall call(vault, out);
     const auto spec = text_argument(spec_json, "spec_json");
-    const ProviderSpec registered = handle->vault.register_provider(spec);
-    *out = to_c_string(to_json(registered));
+    const ProviderSpec registered = call.vault().register_provider(spec, replace);
+    call.answer(to_json(registered));
   });
+}
+}  // namespace
+
+int lv_provider_register(lv_vault* vault, char** out, const char* spec_json) {
+  return register_provider(__func__, vault, out, spec_json, false);
+}
+
+int lv_provider_register_replace(lv_vault* vault, char** out, const char* spec_json) {
+  return register_provider(__func__, vault, out, spec_json, true);
 }
 
 int lv_audit_verify(lv_vault* vault, char** out) {
   return guard(__func__, [&] {
-    require_out(reset_out(out));
-    const auto handle = lookup_vault(vault);
-    *out = to_c_string(audit_report_json(handle->vault.verify_audit()));
+    VaultCall call(vault, out);
+    call.answer(audit_report_json(call.vault().verify_audit()));
   });
 }
 
 int lv_audit_heads(lv_vault* vault, char** out) {
   return guard(__func__, [&] {
-    require_out(reset_out(out));
-    const auto handle = lookup_vault(vault);
-    *out = to_c_string(audit_anchors_json(handle->vault.audit_heads()));
+    VaultCall call(vault, out);
+    call.answer(audit_anchors_json(call.vault().audit_heads()));
   });
 }
 
 int lv_audit_verify_anchored(lv_vault* vault, char** out, const char* anchors_json) {
   return guard(__func__, [&] {
-    require_out(reset_out(out));
-    const auto handle = lookup_vault(vault);
+    VaultCall call(vault, out);
     const auto anchors = parse_audit_anchors(text_argument(anchors_json, "anchors_json"));
-    *out = to_c_string(audit_report_json(handle->vault.verify_audit(anchors)));
+    call.answer(audit_report_json(call.vault().verify_audit(anchors)));
   });
 }
 

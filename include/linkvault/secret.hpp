@@ -31,4 +31,9 @@ inline std::string_view secret_view(const SecretBytes& secret) noexcept {
 // not secret; values always are, whatever the field's type.
 using Credentials = std::map<std::string, SecretBytes, std::less<>>;
 
+// Zeroes the whole buffer of `text` (capacity, not just size) and empties
+// it, for host text that may have held a secret (a tester's message quoting
+// a token) before it is freed.
+void wipe_string(std::string& text) noexcept;
+
 }  // namespace linkvault

@@ -66,9 +66,13 @@ class Vault {
   Tenant tenant(std::string_view tenant_id) const;
 
   std::vector<ProviderSpec> providers() const;
-  // Adds a provider for this Vault object (not stored in the file);
-  // Error(ALREADY_EXISTS) if the key is taken.
-  ProviderSpec register_provider(std::string_view spec_json);
+  // Stores a host's provider in the vault file, where every process that
+  // opens the file sees it, and returns it as stored. The same spec again
+  // (compared after parsing, so whitespace and key order do not count) is a
+  // no-op. Error(ALREADY_EXISTS) for a built-in key, and for a key stored
+  // with a different spec unless `replace`, which replaces it.
+  // Error(INVALID_ARGUMENT) for a bad spec.
+  ProviderSpec register_provider(std::string_view spec_json, bool replace = false);
 
   // Checks every tenant's activity chain in one read transaction.
   AuditReport verify_audit() const;

@@ -1,18 +1,5 @@
-// JSON text helpers shared by every layer that writes JSON (records for the C
-// ABI, canonical sync configs, activity details). Output is built with fmt.
+// The JSON text helpers are public (the C shim uses them and sees only
+// include/); this name stays for the library's own sources.
 #pragma once
 
-#include <string>
-#include <string_view>
-
-namespace linkvault {
-
-// `text` as a JSON string literal, quotes included. Control characters are
-// escaped; the text must already be valid UTF-8 (callers validate input at
-// the boundary with is_valid_utf8).
-std::string json_quote(std::string_view text);
-void append_json_quoted(std::string& out, std::string_view text);
-
-bool is_valid_utf8(std::string_view text) noexcept;
-
-}  // namespace linkvault
+#include "linkvault/json_text.hpp"

@@ -15,7 +15,7 @@ namespace linkvault {
 inline constexpr std::size_t audit_mac_size = 32;
 
 // HMAC-SHA256 keyed with `key` over previous_mac ‖ canonical_entry. The first
-// entry of a chain passes an empty previous_mac.
+// entry of a chain passes 32 zero bytes as previous_mac (docs/FORMAT.md).
 std::array<std::uint8_t, audit_mac_size> audit_mac(
     const SecretBytes& key, std::span<const std::uint8_t> previous_mac,
     std::span<const std::uint8_t> canonical_entry);

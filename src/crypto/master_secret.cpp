@@ -6,6 +6,7 @@
 //   wrapping key = HKDF-SHA256(root, salt = file salt, "linkvault/v1/keyring-wrapping-key")
 #include "linkvault/master_secret.hpp"
 
+#include "core/json_text.hpp"
 #include "linkvault/error.hpp"
 
 #include <botan/argon2.h>
@@ -140,6 +141,14 @@ MasterSecret MasterSecret::from_passphrase(SecretBytes passphrase,
                                            Argon2Params params) {
   if (passphrase.empty()) {
     throw Error(ErrorCode::invalid_argument, "passphrase must not be empty");
+  }
+  // A passphrase is its exact UTF-8 bytes, never normalised (docs/FORMAT.md
+  // "Passphrases"): C++, C and Python then derive the same key from the same
+  // text without ICU. Bytes that are not UTF-8 are refused, so every
+  // passphrase is text a host in any language can pass.
+  if (!is_valid_utf8(std::string_view(reinterpret_cast<const char*>(passphrase.data()),
+                                      passphrase.size()))) {
+    throw Error(ErrorCode::invalid_argument, "passphrase is not valid UTF-8");
   }
   check_passphrase_params(params);
   return MasterSecret(std::move(passphrase), true, params);

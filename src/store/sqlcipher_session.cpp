@@ -149,7 +149,11 @@ ActivityEntry read_activity_entry(const sql::Statement& row) {
 
 SqlCipherSession::SqlCipherSession(SqlCipherStore& store,
                                    std::unique_ptr<sql::Connection> connection)
-    : store_(store), connection_(std::move(connection)) {}
+    : store_(store),
+      connection_(std::move(connection)),
+      providers_(*connection_) {}
+
+ProviderStore& SqlCipherSession::providers() noexcept { return providers_; }
 
 SqlCipherSession::~SqlCipherSession() {
   if (in_transaction_) rollback();

@@ -4,6 +4,7 @@
 // (rolling back anything left open).
 #pragma once
 
+#include "store/sqlcipher_providers.hpp"
 #include "store/store.hpp"
 
 #include <memory>
@@ -69,6 +70,7 @@ class SqlCipherSession final : public StoreSession {
   TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
   void mark_shred_pending() override;
   bool finish_shredding() noexcept override;
+  ProviderStore& providers() noexcept override;
 
   sql::Connection& connection() noexcept { return *connection_; }
 
@@ -81,6 +83,7 @@ class SqlCipherSession final : public StoreSession {
 
   SqlCipherStore& store_;
   std::unique_ptr<sql::Connection> connection_;
+  SqlCipherProviders providers_;
   bool in_transaction_ = false;
   TransactionMode mode_ = TransactionMode::read;
 };

@@ -160,9 +160,32 @@ void SqlCipherStore::apply_and_check_key(sql::Connection& connection) const {
   if (sqlite3_key(db, key_text_.data(), static_cast<int>(key_text_.size())) != SQLITE_OK) {
     throw Error(ErrorCode::internal, "SQLCipher refused the vault key");
   }
+  // The page format is pinned to SQLCipher 3.4.1's, whatever SQLCipher is
+  // linked (docs/FORMAT.md "Database file"): each setting is spelled out, so
+  // no version's defaults leak into the file. All must precede the first read.
   // 4 KiB pages, on every SQLCipher version (3.x defaults to 1 KiB): fewer
-  // pages to encrypt and authenticate per row. Must precede the first read.
+  // pages to encrypt and authenticate per row.
   connection.exec("PRAGMA cipher_page_size = 4096");
+  // Every page carries an HMAC (encrypted page, IV, page number): a changed or
+  // moved page is an error, never silently wrong data.
+  connection.exec("PRAGMA cipher_use_hmac = ON");
+  // The HMAC key is PBKDF2(page key, file salt XOR 0x3a) with this many
+  // rounds: the one KDF SQLCipher still runs on a raw key. 2 is every
+  // version's default; recent 4.x releases log the pragma as deprecated but
+  // still apply it.
+  connection.exec("PRAGMA fast_kdf_iter = 2");
+  // The passphrase KDF's rounds: unused, as the raw page key skips PBKDF2;
+  // pinned to 3.4.1's value so that not even an unused default varies.
+  connection.exec("PRAGMA kdf_iter = 64000");
+  // SQLCipher 4 only (3.x ignores both pragmas and always uses SHA-1): 4.x
+  // defaults to SHA-512 for the page HMAC (80-byte reserve) and for the HMAC
+  // key's PBKDF2; these make a 4.x build write 3.x's pages.
+  connection.exec("PRAGMA cipher_hmac_algorithm = HMAC_SHA1");
+  connection.exec("PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1");
+  // Left at their defaults, the same in 3.4.1 and every 4.x: the HMAC's page
+  // number is little-endian and the HMAC salt mask is 0x3a. Their pragmas
+  // are deprecated in recent 4.x, and the mask's is process-wide: it would
+  // change the host's own SQLCipher databases too.
 
   // The first read decrypts page 1: a wrong key fails here, before any
   // write (and on open, on a read-only connection: see prove_key_read_only).
@@ -205,15 +228,16 @@ std::unique_ptr<sql::Connection> SqlCipherStore::open_connection_once() const {
 void SqlCipherStore::migrate(sql::Connection& connection, const std::string& kdf_profile) {
   const auto read_version = [&] { return schema_version(connection); };
   const int latest = latest_schema_version();
-  if (const int found = retry_while_busy(read_version); found > latest) {
+  const int found = retry_while_busy(read_version);
+  if (found > latest) {
     throw Error(ErrorCode::failed_precondition,
                 fmt::format("vault '{}' has schema version {}, newer than this "
                             "library supports ({}); upgrade linkvault", path_,
                             found, latest));
   }
-  // An up-to-date vault (the usual open) takes no write lock at all, so
-  // opens never queue behind a busy writer for the lock.
-  for (int target = retry_while_busy(read_version) + 1; target <= latest; ++target) {
+  // Only the missing migrations take the write lock: opening an up-to-date
+  // vault writes nothing, so opens never queue behind a busy writer.
+  for (int target = found + 1; target <= latest; ++target) {
     // One transaction per migration; another process may have applied it
     // while we waited for the lock, so look again inside.
     SqlCipherSession::begin_immediate(connection, busy_timeout_ms_);

@@ -33,6 +33,7 @@
 #include "linkvault/activity.hpp"
 #include "linkvault/integration.hpp"
 #include "linkvault/keyring.hpp"
+#include "store/provider_store.hpp"
 
 #include <array>
 #include <cstdint>
@@ -185,6 +186,9 @@ class StoreSession : public IntegrationStore,
   // False if readers still pin them: the record stays, and the store
   // finishes the shred later (at the next open, after later writes).
   virtual bool finish_shredding() noexcept = 0;
+
+  // Host-registered providers, on this session's connection and transaction.
+  virtual ProviderStore& providers() noexcept = 0;
 };
 
 class Store {

@@ -8,6 +8,7 @@
 // block ever holds a credential value. Pure functions; thread-safe.
 #pragma once
 
+#include "linkvault/credentials_json.hpp"
 #include "linkvault/secret.hpp"
 
 #include <cstddef>
@@ -29,21 +30,8 @@ SecretBytes encode_credentials(const Credentials& credentials);
 // Error(INTEGRITY, "sealed credentials are malformed").
 Credentials decode_credentials(std::span<const std::uint8_t> encoded);
 
-// Largest JSON text parse_credentials_json() accepts: 64 fields of 64 KiB
-// each, even fully \u-escaped, fit well below it.
-inline constexpr std::size_t max_credentials_json_bytes = 32 * 1024 * 1024;
-
-// A JSON object whose values are all strings, e.g. {"bot_token":"xoxb-..."}.
-// Error(INVALID_ARGUMENT) when the text is not valid JSON or UTF-8, not an
-// object, repeats a key, is larger than max_credentials_json_bytes, or has a
-// value that is not a string (the message names that field). The fields are
-// not checked against any provider: that is validate_credentials().
-Credentials parse_credentials_json(std::string_view json);
-
-// The same JSON object, keys in name order, written into secure memory.
-// Error(INVALID_ARGUMENT) naming the field when a name or value is not valid
-// UTF-8 (validate_credentials() rules that out for stored credentials).
-SecretBytes credentials_to_json(const Credentials& credentials);
+// parse_credentials_json() and credentials_to_json() are public: see
+// linkvault/credentials_json.hpp.
 
 // One value escaped as credentials_to_json() writes it between its quotes,
 // in secure memory (so a value can be recognised in that form too).

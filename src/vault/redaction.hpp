@@ -29,8 +29,6 @@ inline constexpr std::size_t min_redacted_value_bytes = 4;
 // holds no credential value; `text` is the caller's to wipe.
 std::string redact_credentials(std::string_view text, const Credentials& credentials);
 
-// Zeroes the whole buffer of `text` (capacity, not just size) and empties
-// it, for host text that may have held a value before it was redacted.
-void wipe_string(std::string& text) noexcept;
+// wipe_string() is public: see linkvault/secret.hpp.
 
 }  // namespace linkvault

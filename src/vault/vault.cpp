@@ -69,8 +69,8 @@ std::vector<ProviderSpec> Vault::providers() const {
   return require_open(core_).catalog().providers();
 }
 
-ProviderSpec Vault::register_provider(std::string_view spec_json) {
-  return require_open(core_).catalog().add(spec_json);
+ProviderSpec Vault::register_provider(std::string_view spec_json, bool replace) {
+  return require_open(core_).catalog().add(spec_json, replace);
 }
 
 AuditReport Vault::verify_audit() const {

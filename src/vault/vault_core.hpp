@@ -21,6 +21,7 @@ class VaultCore {
       : store_(std::move(store)),
         clock_(clock ? std::move(clock) : system_clock()),
         keyring_(std::move(wrapping_key), clock_),
+        catalog_(*store_, clock_),
         location_(std::move(location)) {}
 
   // A pooled session; Error(FAILED_PRECONDITION) once the vault is closed.

@@ -622,6 +622,17 @@ static void test_providers(lv_vault* vault, struct ids* ids) {
       "\"credential_fields\":[{\"name\":\"token\",\"label\":\"Token\",\"type\":\"secret\","
       "\"required\":true,\"placeholder\":\"tok-...\"}],\"scopes\":[\"contacts\"],"
       "\"rate_limits\":{\"requests_per_minute\":60},\"features\":[\"import\"]}";
+  const char* spec_reordered =
+      "{ \"features\":[\"import\"], \"rate_limits\":{\"requests_per_minute\":60},"
+      " \"scopes\":[\"contacts\"], \"credential_fields\":[{\"placeholder\":\"tok-...\","
+      " \"required\":true, \"type\":\"secret\", \"label\":\"Token\", \"name\":\"token\"}],"
+      " \"auth_type\":\"api_key\", \"name\":\"Acme CRM\", \"key\":\"acme_crm\" }";
+  const char* spec_v2 =
+      "{\"key\":\"acme_crm\",\"name\":\"Acme CRM v2\",\"auth_type\":\"api_key\","
+      "\"credential_fields\":[{\"name\":\"token\",\"type\":\"secret\"}]}";
+  const char* fake_slack =
+      "{\"key\":\"slack\",\"name\":\"Fake\",\"auth_type\":\"api_key\","
+      "\"credential_fields\":[{\"name\":\"x\",\"type\":\"text\"}]}";
 
   EXPECT_STATUS(LV_OK, lv_provider_list(vault, &out));
   CHECK(out != NULL && out[0] == '[');
@@ -636,7 +647,45 @@ static void test_providers(lv_vault* vault, struct ids* ids) {
   CHECK_HAS(out, "\"key\":\"acme_crm\"");
   CHECK_HAS(out, "\"auth_type\":\"api_key\"");
   release(&out);
-  EXPECT_STATUS(LV_ALREADY_EXISTS, lv_provider_register(vault, &out, spec));
+  /* The same spec again, spelled differently, is a no-op returning it. */
+  EXPECT_STATUS(LV_OK, lv_provider_register(vault, &out, spec_reordered));
+  CHECK_HAS(out, "\"name\":\"Acme CRM\"");
+  release(&out);
+  EXPECT_STATUS(LV_ALREADY_EXISTS, lv_provider_register(vault, &out, spec_v2));
+  CHECK_MESSAGE_HAS("acme_crm");
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_ALREADY_EXISTS, lv_provider_register_replace(vault, &out, fake_slack));
+  EXPECT_STATUS(LV_ALREADY_EXISTS, lv_provider_register(vault, &out, fake_slack));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register_replace(vault, &out, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register_replace(NULL, &out, spec));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register_replace(vault, NULL, spec));
+
+  /* Stored in the file: a second handle sees it, and sees a replacement
+   * made through the first one, and can restore the original. */
+  {
+    uint8_t key[32];
+    char path[512];
+    lv_vault* second = NULL;
+    fill_key(key, 1);
+    path_in_directory(path, "vault.db");
+    EXPECT_STATUS(LV_OK, lv_vault_open(&second, path, key, sizeof key, 0));
+    EXPECT_STATUS(LV_OK, lv_provider_list(second, &out));
+    CHECK_HAS(out, "\"key\":\"acme_crm\"");
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_provider_register_replace(vault, &out, spec_v2));
+    CHECK_HAS(out, "\"name\":\"Acme CRM v2\"");
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_provider_list(second, &out));
+    CHECK_HAS(out, "\"name\":\"Acme CRM v2\"");
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_provider_register_replace(second, &out, spec));
+    release(&out);
+    lv_vault_destroy(second);
+  }
+  EXPECT_STATUS(LV_OK, lv_provider_list(vault, &out));
+  CHECK_HAS(out, "\"name\":\"Acme CRM\"");
+  CHECK_LACKS(out, "Acme CRM v2");
+  release(&out);
   EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register(vault, &out, "{\"key\":\"x\"}"));
   EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_provider_register(vault, &out, NULL));
   EXPECT_STATUS(LV_OK, lv_provider_list(vault, &out));

@@ -49,7 +49,10 @@ Decisions this package makes where DESIGN.md §7 is silent:
   :class:`InvalidArgument` (a C string would silently end there).
 
 All exceptions derive from :class:`Error`, whose ``code`` is the status
-number of DESIGN.md §6, shared with the C++ and C APIs.
+number of DESIGN.md §6, shared with the C++ and C APIs. :class:`Busy` and
+:class:`Conflict` also derive from :class:`RetryableError`: worth retrying.
+
+The package is typed (PEP 561, ``py.typed``).
 """
 
 from . import _native
@@ -66,6 +69,7 @@ from .errors import (
     NotFound,
     PermissionDenied,
     QuotaExceeded,
+    RetryableError,
     StorageError,
     UpstreamError,
     WrongKey,
@@ -79,12 +83,12 @@ __version__ = "0.1.0"
 ABI_VERSION = _native.EXPECTED_ABI_VERSION
 
 
-def library_version():
+def library_version() -> str:
     """The version of the loaded liblinkvault_c, e.g. ``"0.1.0"``."""
     return _native.library_version()
 
 
-def library_path():
+def library_path() -> str:
     """The file the C library was loaded from."""
     return _native.library_path
 
@@ -92,7 +96,7 @@ def library_path():
 __all__ = [
     "Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES",
     "Integration", "ActivityEntry", "TestResult",
-    "Error", "InvalidArgument", "NotFound", "AlreadyExists", "PermissionDenied",
+    "Error", "RetryableError", "InvalidArgument", "NotFound", "AlreadyExists", "PermissionDenied",
     "QuotaExceeded", "FailedPrecondition", "Conflict", "WrongKey", "IntegrityError",
     "Busy", "StorageError", "Cancelled", "UpstreamError", "InternalError",
     "library_version", "library_path", "ABI_VERSION", "__version__",

@@ -31,6 +31,7 @@ from ctypes import (
     c_void_p,
     string_at,
 )
+from typing import Any, Tuple
 
 from . import errors
 
@@ -66,7 +67,7 @@ def _check_status(status, function, arguments):
 
 # (name, argtypes, restype[, errcheck]). Handles are void*; every char* input
 # is a NUL-terminated UTF-8 c_char_p; char** outputs are POINTER(_owned_string).
-_FUNCTIONS = (
+_FUNCTIONS: Tuple[Tuple[Any, ...], ...] = (
     ("lv_version", [], c_char_p),
     ("lv_abi_version", [], c_int),
     ("lv_status_name", [c_int], c_char_p),
@@ -109,6 +110,8 @@ _FUNCTIONS = (
      c_int, _check_status),
     ("lv_provider_list", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
     ("lv_provider_register",
+     [c_void_p, POINTER(_owned_string), c_char_p], c_int, _check_status),
+    ("lv_provider_register_replace",
      [c_void_p, POINTER(_owned_string), c_char_p], c_int, _check_status),
     ("lv_audit_verify", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
     ("lv_audit_heads", [c_void_p, POINTER(_owned_string)], c_int, _check_status),

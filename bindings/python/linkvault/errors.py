@@ -8,10 +8,18 @@ was wrong and with which input; they never contain a secret.
 Errors detected in Python before the library is called (a naive ``datetime``,
 an unknown role, a text argument with a NUL byte) are raised with the same
 classes, so a caller needs one ``except`` clause per condition, not two.
+
+:class:`Busy` and :class:`Conflict` also derive from :class:`RetryableError`:
+the same call may succeed if made again (for ``Conflict``, after reading
+again), so ``except linkvault.RetryableError`` is the one clause a retry loop
+needs. Their codes and their ``Error`` ancestry are those of DESIGN.md §6.
 """
+
+from typing import Callable, Dict, Optional, Type, TypeVar
 
 __all__ = [
     "Error",
+    "RetryableError",
     "InvalidArgument",
     "NotFound",
     "AlreadyExists",
@@ -37,10 +45,10 @@ class Error(Exception):
     spelling (``"NOT_FOUND"``), ``message`` the library's explanation.
     """
 
-    code = -1
-    status_name = "UNKNOWN"
+    code: int = -1
+    status_name: str = "UNKNOWN"
 
-    def __init__(self, message="", code=None):
+    def __init__(self, message: str = "", code: Optional[int] = None) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -48,17 +56,29 @@ class Error(Exception):
             # this version of the bindings does not know (a newer library).
             self.code = code
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%r, code=%d)" % (type(self).__name__, self.message, self.code)
 
 
-def _status(code, status_name, doc):
+class RetryableError(Error):
+    """A transient failure: the same call may succeed if made again.
+
+    Never raised itself (it has no status code of its own); :class:`Busy`
+    (retry after a pause) and :class:`Conflict` (read again, then retry)
+    derive from it.
+    """
+
+
+_E = TypeVar("_E", bound=Type[Error])
+
+
+def _status(code: int, status_name: str, doc: str) -> Callable[[_E], _E]:
     """A subclass of Error for one status code (keeps the table below flat)."""
 
-    def decorate(cls):
+    def decorate(cls: _E) -> _E:
         cls.code = code
         cls.status_name = status_name
         cls.__doc__ = doc
@@ -98,7 +118,7 @@ class FailedPrecondition(Error):
 
 
 @_status(7, "CONFLICT", "A concurrent change won; read again and retry.")
-class Conflict(Error):
+class Conflict(RetryableError):
     pass
 
 
@@ -113,7 +133,7 @@ class IntegrityError(Error):
 
 
 @_status(10, "BUSY", "The vault stayed locked by another connection or process for too long.")
-class Busy(Error):
+class Busy(RetryableError):
     pass
 
 
@@ -137,7 +157,7 @@ class InternalError(Error):
     pass
 
 
-_BY_CODE = {
+_BY_CODE: Dict[int, Type[Error]] = {
     cls.code: cls
     for cls in (
         InvalidArgument,
@@ -158,7 +178,7 @@ _BY_CODE = {
 }
 
 
-def error_for_status(code, message):
+def error_for_status(code: int, message: str) -> Error:
     """The exception to raise for a non-zero status ``code``."""
     cls = _BY_CODE.get(code)
     if cls is None:

@@ -13,14 +13,16 @@ changes the record. Records compare equal when every attribute is equal.
 ``Tenant.test`` returns.
 """
 
+from __future__ import annotations
+
 import copy
 from datetime import datetime, timezone
-from typing import NamedTuple
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 __all__ = ["Integration", "ActivityEntry", "TestResult"]
 
 
-def parse_time(text):
+def parse_time(text: Optional[str]) -> Optional[datetime]:
     """RFC 3339 text from the library ("2026-11-22T03:04:05.678Z") as an aware UTC datetime."""
     if text is None:
         return None
@@ -32,15 +34,17 @@ def parse_time(text):
     return value.astimezone(timezone.utc)
 
 
-def _plain(key, doc):
+# The attribute helpers return Any: each attribute is annotated with its type
+# where it is defined, which is what type checkers read.
+def _plain(key: str, doc: str) -> Any:
     return property(lambda self: self._data.get(key), doc=doc)
 
 
-def _time(key, doc):
+def _time(key: str, doc: str) -> Any:
     return property(lambda self: parse_time(self._data.get(key)), doc=doc)
 
 
-def _object(key, doc):
+def _object(key: str, doc: str) -> Any:
     # A copy: the record stays what the vault returned whatever the caller does.
     return property(lambda self: copy.deepcopy(self._data.get(key)), doc=doc)
 
@@ -49,10 +53,11 @@ class _Record:
     """A read-only view of one JSON object from the library."""
 
     __slots__ = ("_data",)
-    _fields = ()
-    _repr_fields = ()
+    _data: Dict[str, Any]
+    _fields: Tuple[str, ...] = ()
+    _repr_fields: Tuple[str, ...] = ()
 
-    def __init__(self, data):
+    def __init__(self, data: Dict[str, Any]) -> None:
         object.__setattr__(self, "_data", data)
 
     def __setattr__(self, name, value):
@@ -61,23 +66,23 @@ class _Record:
     def __delattr__(self, name):
         raise AttributeError("%s is read-only" % type(self).__name__)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._data == other._data
+        return self._data == other._data  # type: ignore[attr-defined]  # same type, just checked
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__, self._data.get("id"), self._data.get("updated_at"),
                      self._data.get("sequence")))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shown = ", ".join("%s=%r" % (name, self._data.get(name)) for name in self._repr_fields)
         return "%s(%s)" % (type(self).__name__, shown)
 
     def __reduce__(self):
         return (type(self), (copy.deepcopy(self._data),))
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         """Every attribute as a plain dict (times as datetimes)."""
         return {name: getattr(self, name) for name in self._fields}
 
@@ -95,33 +100,33 @@ class Integration(_Record):
     )
     _repr_fields = ("id", "tenant", "provider", "name", "status")
 
-    id = _plain("id", "UUIDv7 text.")
-    tenant = _plain("tenant", "The tenant id.")
-    provider = _plain("provider", "The catalog key, e.g. 'slack'.")
-    name = _plain("name", "Distinguishes several accounts of one provider; 'default' by default.")
-    account = _plain("account", "A display label such as an e-mail address, or None.")
-    status = _plain("status", "'pending_auth', 'connected', 'error' or 'disconnected'.")
-    credential_mask = _plain(
+    id: str = _plain("id", "UUIDv7 text.")
+    tenant: str = _plain("tenant", "The tenant id.")
+    provider: str = _plain("provider", "The catalog key, e.g. 'slack'.")
+    name: str = _plain("name", "Distinguishes several accounts of one provider; 'default' by default.")
+    account: Optional[str] = _plain("account", "A display label such as an e-mail address, or None.")
+    status: str = _plain("status", "'pending_auth', 'connected', 'error' or 'disconnected'.")
+    credential_mask: str = _plain(
         "credential_mask", "'••••' plus the last 4 characters of the first secret; '' once disconnected.")
 
     @property
-    def scopes(self):
+    def scopes(self) -> Tuple[str, ...]:
         """The granted scopes, a tuple of str."""
         return tuple(self._data.get("scopes") or ())
 
-    expires_at = _time("expires_at", "Token expiry (aware UTC datetime) or None.")
-    connected_by = _plain("connected_by", "User id of the actor who connected.")
-    connected_at = _time("connected_at", "Aware UTC datetime or None.")
-    disconnected_at = _time("disconnected_at", "Aware UTC datetime or None.")
-    last_used_at = _time("last_used_at", "Aware UTC datetime or None.")
-    last_refreshed_at = _time("last_refreshed_at", "Aware UTC datetime or None.")
-    refresh_count = _plain("refresh_count", "How many times the token was refreshed.")
-    last_error = _plain("last_error", "The last failure message, or None.")
-    sync_config = _object("sync_config", "A dict with the five sync_config keys, or None.")
-    last_sync_at = _time("last_sync_at", "Aware UTC datetime or None.")
-    last_sync_status = _plain("last_sync_status", "'success', 'partial', 'failed' or None.")
-    created_at = _time("created_at", "Aware UTC datetime.")
-    updated_at = _time("updated_at", "Aware UTC datetime.")
+    expires_at: Optional[datetime] = _time("expires_at", "Token expiry (aware UTC datetime) or None.")
+    connected_by: str = _plain("connected_by", "User id of the actor who connected.")
+    connected_at: Optional[datetime] = _time("connected_at", "Aware UTC datetime or None.")
+    disconnected_at: Optional[datetime] = _time("disconnected_at", "Aware UTC datetime or None.")
+    last_used_at: Optional[datetime] = _time("last_used_at", "Aware UTC datetime or None.")
+    last_refreshed_at: Optional[datetime] = _time("last_refreshed_at", "Aware UTC datetime or None.")
+    refresh_count: int = _plain("refresh_count", "How many times the token was refreshed.")
+    last_error: Optional[str] = _plain("last_error", "The last failure message, or None.")
+    sync_config: Optional[Dict[str, Any]] = _object("sync_config", "A dict with the five sync_config keys, or None.")
+    last_sync_at: Optional[datetime] = _time("last_sync_at", "Aware UTC datetime or None.")
+    last_sync_status: Optional[str] = _plain("last_sync_status", "'success', 'partial', 'failed' or None.")
+    created_at: datetime = _time("created_at", "Aware UTC datetime.")
+    updated_at: datetime = _time("updated_at", "Aware UTC datetime.")
 
 
 class ActivityEntry(_Record):
@@ -132,21 +137,22 @@ class ActivityEntry(_Record):
                "created_at", "sequence")
     _repr_fields = ("sequence", "action", "integration_id", "user_id")
 
-    id = _plain("id", "UUIDv7 text; the cursor for activity(before=...).")
-    tenant = _plain("tenant", "The tenant id.")
-    integration_id = _plain("integration_id", "The integration concerned, or None.")
-    action = _plain("action", "One of the contract's actions, e.g. 'connected', 'test_failed'.")
-    user_id = _plain("user_id", "Who acted.")
-    user_name = _plain("user_name", "Their display name.")
-    details = _object("details", "A dict of extra facts (never a secret).")
-    created_at = _time("created_at", "Aware UTC datetime.")
-    sequence = _plain("sequence", "Position in the tenant's chain, from 1.")
+    id: str = _plain("id", "UUIDv7 text; the cursor for activity(before=...).")
+    tenant: str = _plain("tenant", "The tenant id.")
+    integration_id: Optional[str] = _plain("integration_id", "The integration concerned, or None.")
+    action: str = _plain("action", "One of the contract's actions, e.g. 'connected', 'test_failed'.")
+    user_id: str = _plain("user_id", "Who acted.")
+    user_name: str = _plain("user_name", "Their display name.")
+    details: Dict[str, Any] = _object("details", "A dict of extra facts (never a secret).")
+    created_at: datetime = _time("created_at", "Aware UTC datetime.")
+    sequence: int = _plain("sequence", "Position in the tenant's chain, from 1.")
 
 
 class TestResult(NamedTuple):
     """What ``Tenant.test`` returns: did the host's tester accept the credentials."""
 
-    __test__ = False  # not a pytest test class, despite the name
-
     success: bool
     message: str
+
+
+TestResult.__test__ = False  # type: ignore[attr-defined]  # not a pytest test class, despite the name

@@ -18,6 +18,8 @@ credentials included) is wiped by ``lv_string_free``. Python ``str`` and
 keep them short-lived.
 """
 
+from __future__ import annotations
+
 import ctypes
 import json
 import math
@@ -25,6 +27,7 @@ import os
 from collections.abc import Mapping
 from ctypes import byref, c_int64, c_void_p, string_at
 from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from .errors import InvalidArgument
@@ -32,7 +35,16 @@ from .records import ActivityEntry, Integration, TestResult
 
 __all__ = ["Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES"]
 
-ROLES = ("admin", "member", "system")
+ROLES: Tuple[str, ...] = ("admin", "member", "system")
+
+# The shapes the public API accepts (for type checkers; checked at run time
+# all the same).
+#: A point in time: an aware datetime, or epoch seconds.
+TimeLike = Union[datetime, int, float]
+#: A file path as os.fspath() takes it.
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+#: A host's tester: credentials in, ``(success, message)`` out.
+Tester = Callable[[Dict[str, str]], Tuple[bool, str]]
 
 # Bound once: attribute lookups through _native.lib on every call add up in
 # the hot read path (DESIGN.md §9, python_get).
@@ -215,8 +227,12 @@ class Actor:
     """
 
     __slots__ = ("_user_id", "_user_name", "_role", "_json")
+    _user_id: str
+    _user_name: str
+    _role: str
+    _json: bytes
 
-    def __init__(self, user_id, user_name="", role="member"):
+    def __init__(self, user_id: str, user_name: str = "", role: str = "member") -> None:
         _text(user_id, "user_id")
         if not user_id:
             raise InvalidArgument("user_id must not be empty")
@@ -232,15 +248,15 @@ class Actor:
             {"user_id": user_id, "user_name": user_name, "role": role}, "actor"))
 
     @property
-    def user_id(self):
+    def user_id(self) -> str:
         return self._user_id
 
     @property
-    def user_name(self):
+    def user_name(self) -> str:
         return self._user_name
 
     @property
-    def role(self):
+    def role(self) -> str:
         return self._role
 
     def __setattr__(self, name, value):
@@ -249,13 +265,13 @@ class Actor:
     def __delattr__(self, name):
         raise AttributeError("Actor is read-only")
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if type(other) is not Actor:
             return NotImplemented
         return (self._user_id, self._user_name, self._role) == (
             other._user_id, other._user_name, other._role)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self._user_id, self._user_name, self._role))
 
     def __repr__(self):
@@ -267,7 +283,7 @@ class Actor:
 
 #: The host itself, acting on its own behalf (e.g. ``Tenant.set_quota`` with
 #: ``actor=None``).
-SYSTEM_ACTOR = Actor("system", "system", role="system")
+SYSTEM_ACTOR: Actor = Actor("system", "system", role="system")
 
 
 def _actor_json(actor):
@@ -286,14 +302,16 @@ class Vault:
     :class:`~linkvault.FailedPrecondition`.
     """
 
-    def __init__(self, handle, path):
+    def __init__(self, handle: ctypes.c_void_p, path: PathLike) -> None:
         # Private: use Vault.open(). `handle` is an open lv_vault*.
         self._handle = handle
         self._path = path
         self._closed = False
 
     @classmethod
-    def open(cls, path, key=None, passphrase=None, create=True):
+    def open(cls, path: PathLike, key: Optional[Union[bytes, bytearray, memoryview]] = None,
+             passphrase: Optional[Union[str, bytes, bytearray]] = None,
+             create: bool = True) -> Vault:
         """Opens (and with ``create=True``, the default, creates) the vault at ``path``.
 
         Give exactly one master secret: ``key``, 32 raw bytes (bytes,
@@ -350,32 +368,32 @@ class Vault:
                 encoded = bytes(passphrase)
             else:
                 raise InvalidArgument("passphrase must be a str, not %s" % type(passphrase).__name__)
-            buffer = ctypes.create_string_buffer(encoded)
+            text_buffer = ctypes.create_string_buffer(encoded)
             try:
-                _lib.lv_vault_open_passphrase(byref(handle), path_bytes, buffer, create_flag)
+                _lib.lv_vault_open_passphrase(byref(handle), path_bytes, text_buffer, create_flag)
             finally:
-                ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
+                ctypes.memset(text_buffer, 0, ctypes.sizeof(text_buffer))
         return cls(handle, path)
 
     @property
-    def path(self):
+    def path(self) -> PathLike:
         """The path the vault was opened with."""
         return self._path
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._closed
 
-    def close(self):
+    def close(self) -> None:
         """Releases the file. Idempotent; later calls raise FailedPrecondition."""
         if self._handle is not None:
             self._closed = True
             _lib.lv_vault_close(self._handle)
 
-    def __enter__(self):
+    def __enter__(self) -> Vault:
         return self
 
-    def __exit__(self, exc_type, exc_value, traceback):
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
         self.close()
 
     def __del__(self):
@@ -390,27 +408,33 @@ class Vault:
     def __repr__(self):
         return "<linkvault.Vault %r%s>" % (self._path, " closed" if self._closed else "")
 
-    def tenant(self, tenant_id):
+    def tenant(self, tenant_id: str) -> Tenant:
         """A handle on one tenant (cheap; no I/O). Ids are 1-128 bytes of UTF-8."""
         return Tenant(self, tenant_id)
 
-    def providers(self):
+    def providers(self) -> List[Dict[str, Any]]:
         """The catalog: a list of provider spec dicts (key, name, auth_type,
         credential_fields, scopes, rate_limits, features)."""
         return _loads(_call_for_string(_lib.lv_provider_list, self._handle))
 
-    def register_provider(self, spec):
-        """Adds a provider (a spec dict, or its JSON text) for this Vault object.
+    def register_provider(self, spec, replace=False):
+        """Stores a provider (a spec dict, or its JSON text) in the vault file.
 
-        The registration is not stored in the file: register it again after
-        each open. Returns the spec as the library parsed it. A taken key is
-        :class:`~linkvault.AlreadyExists`, a malformed spec
-        :class:`~linkvault.InvalidArgument`.
+        Every Vault object and process that opens the file sees it. Returns
+        the spec as stored. Registering the same spec again (compared after
+        parsing, so whitespace and key order do not count) changes nothing.
+        A built-in key is :class:`~linkvault.AlreadyExists`; so is a key
+        stored with a different spec, unless ``replace=True``, which replaces
+        it. A malformed spec is :class:`~linkvault.InvalidArgument`.
         """
         spec_json = _text(spec, "spec") if isinstance(spec, str) else _json(spec, "spec")
-        return _loads(_call_for_string(_lib.lv_provider_register, self._handle, spec_json))
+        if not isinstance(replace, bool) and replace not in (0, 1):
+            raise InvalidArgument("replace must be True or False, not %r" % (replace,))
+        function = _lib.lv_provider_register_replace if replace else _lib.lv_provider_register
+        return _loads(_call_for_string(function, self._handle, spec_json))
 
-    def verify_audit(self, anchors=None):
+    def verify_audit(self, anchors: Optional[Mapping[str, Mapping[str, Any]]] = None
+                     ) -> Dict[str, Any]:
         """Checks every tenant's activity chain.
 
         Returns ``{"checked": int, "ok": bool, "first_bad": str | None}``,
@@ -433,7 +457,7 @@ class Vault:
         return {"checked": report["checked"], "ok": report["ok"],
                 "first_bad": report.get("first_bad")}
 
-    def audit_heads(self):
+    def audit_heads(self) -> Dict[str, Dict[str, Any]]:
         """Every tenant's chain head, ``{tenant: {"sequence": int, "mac": str}}``
         (``mac`` in lowercase hex; tenants without entries are left out).
 
@@ -445,7 +469,7 @@ class Vault:
         """
         return _loads(_call_for_string(_lib.lv_audit_heads, self._handle))
 
-    def purge_tenant(self, actor, tenant_id):
+    def purge_tenant(self, actor: Actor, tenant_id: str) -> Dict[str, int]:
         """Destroys a tenant's keys (crypto-shredding) and deletes its
         integrations, jobs and activity. Needs an admin or system actor.
 
@@ -469,7 +493,7 @@ class Tenant:
 
     __slots__ = ("_vault", "_handle", "_id", "_tenant")
 
-    def __init__(self, vault, tenant_id):
+    def __init__(self, vault: Vault, tenant_id: str) -> None:
         encoded = _text(tenant_id, "tenant")
         if not encoded or len(encoded) > _MAX_TENANT_ID_BYTES:
             raise InvalidArgument("tenant id must be 1 to %d bytes of UTF-8, got %d"
@@ -480,11 +504,11 @@ class Tenant:
         self._tenant = encoded
 
     @property
-    def id(self):
+    def id(self) -> str:
         return self._id
 
     @property
-    def vault(self):
+    def vault(self) -> Vault:
         return self._vault
 
     def __repr__(self):
@@ -492,22 +516,23 @@ class Tenant:
 
     # -- reads: open to every role -----------------------------------------
 
-    def get(self, integration_id):
+    def get(self, integration_id: Union[str, Integration]) -> Integration:
         """The integration with this id; :class:`~linkvault.NotFound` otherwise."""
         return _integration(_call_for_string(
             _lib.lv_integration_get, self._handle, self._tenant,
             _object_id(integration_id, "integration_id")))
 
-    def find(self, provider, name="default"):
+    def find(self, provider: str, name: Optional[str] = "default") -> Optional[Integration]:
         """The integration (tenant, provider, name), or None."""
         data = _loads(_call_for_string(
             _lib.lv_integration_find, self._handle, self._tenant,
             _text(provider, "provider"), _optional_text(name, "name")))
         return None if data is None else Integration(data)
 
-    def list(self, provider=None, status=None):
+    def list(self, provider: Optional[str] = None,
+             status: Optional[str] = None) -> List[Integration]:
         """The tenant's integrations, optionally only one provider's and/or one status."""
-        criteria = {}
+        criteria: Dict[str, str] = {}
         if provider is not None:
             criteria["provider"] = provider
         if status is not None:
@@ -516,7 +541,8 @@ class Tenant:
         return [Integration(item) for item in _loads(_call_for_string(
             _lib.lv_integration_list, self._handle, self._tenant, filter_json))]
 
-    def activity(self, integration_id=None, limit=50, before=None):
+    def activity(self, integration_id: Optional[Union[str, Integration]] = None, limit: int = 50,
+                 before: Optional[Union[str, ActivityEntry]] = None) -> List[ActivityEntry]:
         """Activity entries, newest first.
 
         ``integration_id=None`` lists the whole tenant. ``limit`` is 1-1000.
@@ -531,7 +557,7 @@ class Tenant:
             None if before is None else _object_id(before, "before")))
         return [ActivityEntry(item) for item in entries]
 
-    def quota(self):
+    def quota(self) -> Optional[int]:
         """The maximum number of integrations that are not disconnected, or None."""
         value = c_int64()
         _lib.lv_tenant_get_quota(self._handle, byref(value), self._tenant)
@@ -539,8 +565,10 @@ class Tenant:
 
     # -- changes: admin or system only ---------------------------------------
 
-    def connect(self, actor, provider, credentials, name="default", account=None, scopes=None,
-                expires_at=None, sync_config=None):
+    def connect(self, actor: Actor, provider: str, credentials: Mapping[str, str],
+                name: Optional[str] = "default", account: Optional[str] = None,
+                scopes: Optional[Iterable[str]] = None, expires_at: Optional[TimeLike] = None,
+                sync_config: Optional[Mapping[str, Any]] = None) -> Integration:
         """Connects ``provider`` with ``credentials`` (a dict of field to str).
 
         Validation failures are :class:`~linkvault.InvalidArgument` naming the
@@ -550,7 +578,7 @@ class Tenant:
         :class:`~linkvault.QuotaExceeded`. ``expires_at``: an aware datetime or
         epoch seconds. ``sync_config``: a dict of the five sync_config keys.
         """
-        options = {"name": "default" if name is None else name}
+        options: Dict[str, Any] = {"name": "default" if name is None else name}
         if account is not None:
             options["account"] = account
         if scopes is not None:
@@ -570,7 +598,9 @@ class Tenant:
             _text(provider, "provider"), _credentials_json(credentials),
             _json(options, "options")))
 
-    def update_credentials(self, actor, integration_id, credentials, expires_at=None):
+    def update_credentials(self, actor: Actor, integration_id: Union[str, Integration],
+                           credentials: Mapping[str, str],
+                           expires_at: Optional[TimeLike] = None) -> Integration:
         """Replaces the sealed credentials (and, if given, the expiry)."""
         options = None
         if expires_at is not None:
@@ -580,7 +610,8 @@ class Tenant:
             _actor_json(actor), _object_id(integration_id, "integration_id"),
             _credentials_json(credentials), options))
 
-    def reveal_credentials(self, actor, integration_id):
+    def reveal_credentials(self, actor: Actor,
+                           integration_id: Union[str, Integration]) -> Dict[str, str]:
         """The plaintext credentials as a dict; logs ``credentials_revealed``.
 
         A disconnected integration is :class:`~linkvault.FailedPrecondition`.
@@ -590,7 +621,8 @@ class Tenant:
             _lib.lv_integration_reveal_credentials, self._handle, self._tenant,
             _actor_json(actor), _object_id(integration_id, "integration_id")))
 
-    def test(self, actor, integration_id, tester):
+    def test(self, actor: Actor, integration_id: Union[str, Integration],
+             tester: Tester) -> TestResult:
         """Runs the host's ``tester(credentials: dict) -> (bool, str)``.
 
         ``(True, msg)`` logs ``test_success`` and brings an ``error``
@@ -606,7 +638,7 @@ class Tenant:
             raise InvalidArgument("tester must be callable, not %s" % type(tester).__name__)
         actor_json = _actor_json(actor)
         identifier = _object_id(integration_id, "integration_id")
-        escaped = []
+        escaped: List[BaseException] = []
 
         def bridge(reply, credentials_json, user_data):
             # Runs inside the library's call, on this thread, with the GIL
@@ -641,20 +673,21 @@ class Tenant:
             raise escaped[0]
         return TestResult(bool(result["success"]), result.get("message") or "")
 
-    def disconnect(self, actor, integration_id):
+    def disconnect(self, actor: Actor, integration_id: Union[str, Integration]) -> Integration:
         """Wipes the credentials and mask and sets ``disconnected``; the row and
         its history stay. Pending jobs are cancelled."""
         return _integration(_call_for_string(
             _lib.lv_integration_disconnect, self._handle, self._tenant, _actor_json(actor),
             _object_id(integration_id, "integration_id")))
 
-    def mark_error(self, actor, integration_id, message):
+    def mark_error(self, actor: Actor, integration_id: Union[str, Integration],
+                   message: str) -> Integration:
         """Sets status ``error`` with ``last_error = message``; logs ``status_error``."""
         return _integration(_call_for_string(
             _lib.lv_integration_mark_error, self._handle, self._tenant, _actor_json(actor),
             _object_id(integration_id, "integration_id"), _text(message, "message")))
 
-    def set_quota(self, max_integrations, actor=None):
+    def set_quota(self, max_integrations: Optional[int], actor: Optional[Actor] = None) -> None:
         """Limits integrations that are not disconnected; ``None`` removes the limit.
 
         ``actor=None`` is the host itself (``SYSTEM_ACTOR``); a member actor is

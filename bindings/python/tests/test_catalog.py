@@ -108,10 +108,19 @@ def test_register_provider_with_a_taken_key_is_already_exists(vault, key):
     assert catalog(vault) == before
 
 
-def test_register_provider_twice_is_already_exists(vault):
-    vault.register_provider(crm_spec())
+def test_register_provider_twice_with_the_same_spec_is_a_no_op(vault):
+    first = vault.register_provider(crm_spec())
+    assert vault.register_provider(crm_spec()) == first
+    assert catalog(vault)["acme_crm"] == first
+
+
+def test_register_provider_with_another_spec_under_a_taken_key_is_already_exists(vault):
+    first = vault.register_provider(crm_spec())
+    changed = crm_spec()
+    changed["name"] = "Acme CRM 2"
     with pytest.raises(lv.AlreadyExists):
-        vault.register_provider(crm_spec())
+        vault.register_provider(changed)
+    assert catalog(vault)["acme_crm"] == first
 
 
 def broken(change):
@@ -151,13 +160,12 @@ def test_malformed_spec_is_invalid_argument(vault, name):
     assert catalog(vault) == before
 
 
-def test_registration_belongs_to_the_vault_object_not_the_file(vault_path, admin):
+def test_registration_is_stored_in_the_file(vault_path, admin):
     from conftest import TEST_KEY
     with lv.Vault.open(vault_path, key=TEST_KEY) as vault:
-        vault.register_provider(crm_spec())
+        registered = vault.register_provider(crm_spec())
         integration = vault.tenant("acme").connect(
             admin, "acme_crm", {"api_token": "crm_0123456789abcd", "endpoint": "https://crm.example.com"})
     with lv.Vault.open(vault_path, key=TEST_KEY) as vault:
-        assert "acme_crm" not in catalog(vault)
-        # the stored integration is still readable
+        assert catalog(vault)["acme_crm"] == registered
         assert vault.tenant("acme").get(integration.id).provider == "acme_crm"

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""A second reader of a vault file, written from docs/FORMAT.md alone.
+
+    format_reader.py <vault path> <64 hex digits of the raw master key>
+
+Derives the keys; checks every page's HMAC-SHA1 and decrypts it with OpenSSL
+(through the `cryptography` package); rebuilds a plain SQLite file that
+Python's own sqlite3 (no SQLCipher) reads; unwraps the keyring, opens every
+credential blob and verifies every tenant's activity chain against its head.
+Prints {"credentials": {integration id: fields}, "verified": {tenant: n},
+"destroyed_keys": {tenant: n}} as JSON; any mismatch is an AssertionError.
+
+A separate process on purpose: linkvault's SQLCipher and Python's SQLite
+export the same symbols and cannot share one process.
+"""
+import hashlib
+import hmac
+import json
+import sqlite3
+import struct
+import sys
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+PAGE_SIZE = 4096
+RESERVE = 48
+IV_AT = PAGE_SIZE - RESERVE
+HMAC_AT = IV_AT + 16
+SQLITE_MAGIC = b"SQLite format 3\0"
+PURPOSE_CREDENTIALS, PURPOSE_AUDIT = 1, 2
+STATE_DESTROYED = 3
+
+
+def u32be(n):
+    return struct.pack(">I", n)
+
+
+def lp(text):
+    data = text.encode("utf-8")
+    return u32be(len(data)) + data
+
+
+def i64(n):
+    return struct.pack(">q", n)
+
+
+def hkdf(root, salt, label):
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
+                info=label.encode("ascii")).derive(root)
+
+
+def decrypt_to_plain_sqlite(vault_bytes, page_key, salt):
+    """Every page checked (HMAC-SHA1) and decrypted (AES-256-CBC)."""
+    assert len(vault_bytes) % PAGE_SIZE == 0
+    hmac_key = hashlib.pbkdf2_hmac("sha1", page_key, bytes(b ^ 0x3A for b in salt), 2, 32)
+    plain = bytearray()
+    for index in range(len(vault_bytes) // PAGE_SIZE):
+        number = index + 1
+        page = vault_bytes[index * PAGE_SIZE:(index + 1) * PAGE_SIZE]
+        start = 16 if number == 1 else 0
+        expected = hmac.new(hmac_key, page[start:HMAC_AT] + struct.pack("<I", number),
+                            "sha1").digest()
+        assert page[HMAC_AT:HMAC_AT + 20] == expected, "page %d fails its HMAC" % number
+        decryptor = Cipher(algorithms.AES(page_key), modes.CBC(page[IV_AT:HMAC_AT])).decryptor()
+        body = decryptor.update(page[start:IV_AT]) + decryptor.finalize()
+        plain += (SQLITE_MAGIC if number == 1 else b"") + body + bytes(RESERVE)
+    # Bytes 18-19 say WAL (2, 2); as 1, 1 a read-only reader needs no -shm.
+    assert plain[18:20] == b"\x02\x02"
+    plain[18:20] = b"\x01\x01"
+    return bytes(plain)
+
+
+def decode_credentials(plaintext):
+    assert plaintext[0] == 0x01
+    (count,) = struct.unpack(">I", plaintext[1:5])
+    at, fields = 5, {}
+    for _ in range(count):
+        (length,) = struct.unpack(">I", plaintext[at:at + 4])
+        name = plaintext[at + 4:at + 4 + length].decode("utf-8")
+        at += 4 + length
+        (length,) = struct.unpack(">I", plaintext[at:at + 4])
+        fields[name] = plaintext[at + 4:at + 4 + length].decode("utf-8")
+        at += 4 + length
+    assert at == len(plaintext)
+    return fields
+
+
+def canonical_activity(row):
+    (tenant, sequence, entry_id, integration_id, action, user_id, user_name, details,
+     created_at, key_version) = row
+    return (lp("linkvault/v1/activity") + lp(tenant) + i64(sequence) + lp(entry_id)
+            + (b"\x01" if integration_id is not None else b"\x00")
+            + lp(integration_id if integration_id is not None else "")
+            + lp(action) + lp(user_id) + lp(user_name) + lp(details)
+            + i64(created_at) + u32be(key_version))
+
+
+
+def read_vault(vault_path, raw_key):
+    vault_bytes = Path(vault_path).read_bytes()
+    salt = vault_bytes[:16]
+    page_key = hkdf(raw_key, salt, "linkvault/v1/sqlcipher-key")
+    wrapping_key = hkdf(raw_key, salt, "linkvault/v1/keyring-wrapping-key")
+    with tempfile.TemporaryDirectory() as scratch:
+        plain_path = Path(scratch) / "plain.sqlite"
+        plain_path.write_bytes(decrypt_to_plain_sqlite(vault_bytes, page_key, salt))
+        db = sqlite3.connect("file:%s?mode=ro" % plain_path, uri=True)
+        try:
+            return read_tables(db, wrapping_key)
+        finally:
+            db.close()
+
+
+def read_tables(db, wrapping_key):
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # Schema 1's tables; later migrations add tables, not change these.
+    assert db.execute("PRAGMA user_version").fetchone()[0] >= 1
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    assert meta["format"] == "linkvault"
+    assert meta["kdf"] == "raw-key;hkdf-sha256"
+
+    keys, destroyed = {}, {}
+    for tenant, purpose, version, state, wrapped in db.execute(
+            "SELECT tenant, purpose, version, state, wrapped FROM keyring"):
+        assert purpose in (PURPOSE_CREDENTIALS, PURPOSE_AUDIT)
+        if state == STATE_DESTROYED:
+            assert wrapped is None
+            destroyed[tenant] = destroyed.get(tenant, 0) + 1
+            continue
+        assert len(wrapped) == 60
+        ad = b"linkvault/v1/keyring" + lp(tenant) + bytes([purpose]) + u32be(version)
+        keys[(tenant, purpose, version)] = AESGCM(wrapping_key).decrypt(
+            wrapped[:12], wrapped[12:], ad)
+
+    credentials = {}
+    for integration_id, tenant, status, blob in db.execute(
+            "SELECT id, tenant, status, credentials FROM integrations"):
+        if status == "disconnected":
+            assert blob is None
+            continue
+        assert blob[0:2] == b"\x01\x01"
+        (version,) = struct.unpack(">I", blob[2:6])
+        ad = blob[:6] + lp(tenant) + lp(integration_id) + lp("credentials")
+        plaintext = AESGCM(keys[(tenant, PURPOSE_CREDENTIALS, version)]).decrypt(
+            blob[6:18], blob[18:], ad)
+        credentials[integration_id] = decode_credentials(plaintext)
+
+    verified = {}
+    for tenant, head_sequence, head in db.execute(
+            "SELECT tenant, audit_sequence, audit_head FROM tenants").fetchall():
+        previous, count = bytes(32), 0
+        for row in db.execute(
+                "SELECT tenant, sequence, id, integration_id, action, user_id, user_name, "
+                "details, created_at, key_version, mac FROM activity WHERE tenant = ? "
+                "ORDER BY sequence", (tenant,)):
+            assert row[1] == count + 1, "%s: sequence %d after %d" % (tenant, row[1], count)
+            key = keys[(tenant, PURPOSE_AUDIT, row[9])]
+            mac = hmac.new(key, previous + canonical_activity(row[:10]), "sha256").digest()
+            assert mac == row[10], "%s entry %d fails its MAC" % (tenant, row[1])
+            previous, count = mac, count + 1
+        assert head_sequence == count
+        assert (head is None and count == 0) or head == previous
+        verified[tenant] = count
+    orphans = db.execute("SELECT count(*) FROM activity WHERE tenant NOT IN "
+                         "(SELECT tenant FROM tenants)").fetchone()[0]
+    assert orphans == 0
+    return {"credentials": credentials, "verified": verified, "destroyed_keys": destroyed}
+
+
+if __name__ == "__main__":
+    print(json.dumps(read_vault(sys.argv[1], bytes.fromhex(sys.argv[2]))))
