@@ -3,6 +3,7 @@
 #include "arguments.hpp"
 #include "request_object.hpp"
 #include "linkvault/json_text.hpp"
+#include "linkvault/limits.hpp"
 #include "linkvault/error.hpp"
 
 #include <fmt/format.h>
@@ -16,7 +17,6 @@ namespace linkvault::capi {
 namespace {
 
 constexpr std::string_view parameter = "anchors_json";
-constexpr std::size_t max_tenant_id_bytes = 128;  // as Vault::tenant()
 
 [[noreturn]] void invalid(std::string_view problem) { invalid_request(parameter, problem); }
 

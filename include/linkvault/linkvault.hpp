@@ -12,6 +12,7 @@
 #include "linkvault/integration.hpp"
 #include "linkvault/json_text.hpp"
 #include "linkvault/keyring.hpp"
+#include "linkvault/limits.hpp"
 #include "linkvault/master_secret.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/secret.hpp"

@@ -4,6 +4,8 @@
 // never a credential value.
 #pragma once
 
+#include "linkvault/limits.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -11,15 +13,14 @@
 namespace linkvault {
 
 // 'name' between single quotes: printable ASCII as is, a quote or backslash
-// escaped, every other byte as \xNN, and at most 64 bytes of input (then
-// "...").
+// escaped, every other byte as \xNN, and at most max_quoted_bytes of input
+// (then "...").
 inline std::string quote_for_message(std::string_view name) {
   static constexpr char hex[] = "0123456789abcdef";
-  static constexpr std::size_t max_bytes = 64;
   std::string out;
-  out.reserve(name.size() < max_bytes ? name.size() + 2 : max_bytes + 5);
+  out.reserve(name.size() < max_quoted_bytes ? name.size() + 2 : max_quoted_bytes + 5);
   out.push_back('\'');
-  for (std::size_t i = 0; i < name.size() && i < max_bytes; ++i) {
+  for (std::size_t i = 0; i < name.size() && i < max_quoted_bytes; ++i) {
     const auto byte = static_cast<unsigned char>(name[i]);
     if (byte == '\'' || byte == '\\') {
       out.push_back('\\');
@@ -32,7 +33,7 @@ inline std::string quote_for_message(std::string_view name) {
       out.push_back(hex[byte & 0xF]);
     }
   }
-  if (name.size() > max_bytes) out += "...";
+  if (name.size() > max_quoted_bytes) out += "...";
   out.push_back('\'');
   return out;
 }

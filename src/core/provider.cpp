@@ -9,6 +9,7 @@
 #include "core/json_text.hpp"
 #include "core/message_text.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/limits.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -24,12 +25,11 @@
 namespace linkvault {
 namespace {
 
-// Bounds that keep a catalog entry a small, displayable thing. Credential
-// fields are capped at 64 because validate_credentials() accepts at most 64.
-constexpr std::size_t max_identifier_bytes = 64;
+// Bounds that keep a catalog entry a small, displayable thing (identifiers
+// and credential fields: linkvault/limits.hpp, the same numbers
+// validate_credentials() applies).
 constexpr std::size_t max_text_bytes = 1024;
 constexpr std::size_t max_list_entries = 256;
-constexpr std::size_t max_credential_fields = 64;
 
 [[noreturn]] void reject(const std::string& message) {
   throw Error(ErrorCode::invalid_argument, "provider spec: " + message);
@@ -61,7 +61,7 @@ std::string require_identifier(const JsonObjectReader& reader, const std::string
                                simdjson::dom::element value) {
   const std::string_view text = reader.string(path, value);
   if (!is_identifier(text)) {
-    reject(fmt::format("'{}' must match [a-z0-9_]{{1,64}}, got {}", path,
+    reject(fmt::format("'{}' must match [a-z0-9_]{{1,{}}}, got {}", path, max_identifier_bytes,
                        quote_for_message(text)));
   }
   return std::string(text);

@@ -2,6 +2,7 @@
 
 #include "core/json_text.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/limits.hpp"
 
 #include <fmt/format.h>
 
@@ -29,8 +30,9 @@ void require_text(std::string_view text, std::string_view what, std::size_t max_
 }
 
 void require_valid_actor(const Actor& actor) {
-  require_text(actor.user_id, "actor user_id", 256);
-  require_text(actor.user_name, "actor user_name", 256, /*allow_empty=*/true);
+  require_text(actor.user_id, "actor user_id", max_actor_text_bytes);
+  require_text(actor.user_name, "actor user_name", max_actor_text_bytes,
+               /*allow_empty=*/true);
   if (actor.role != Role::admin && actor.role != Role::member && actor.role != Role::system) {
     throw Error(ErrorCode::invalid_argument, "actor role is not admin, member or system");
   }
