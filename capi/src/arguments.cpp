@@ -59,12 +59,4 @@ char* to_c_string(std::string_view text) {
 
 char* to_c_string(const SecretBytes& secret) { return to_c_string(secret_view(secret)); }
 
-std::string quote_for_message(std::string_view text) {
-  if (text.size() <= max_quoted_bytes) return json_quote(text);
-  std::size_t end = max_quoted_bytes;
-  // Back up to the start of a UTF-8 sequence (skip continuation bytes).
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return json_quote(text.substr(0, end)) + "...";
-}
-
 }  // namespace linkvault::capi

@@ -5,6 +5,7 @@
 #include "linkvault/json_text.hpp"
 #include "linkvault/limits.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/message_text.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -42,7 +43,7 @@ AuditAnchor parse_anchor(std::string_view tenant, simdjson::dom::element value) 
     if (key == "sequence") {
       anchor.sequence = request.integer(key, member);
       if (anchor.sequence < 1) {
-        request.invalid(fmt::format("key \"sequence\" must be at least 1, not {}", anchor.sequence));
+        request.invalid(fmt::format("key 'sequence' must be at least 1, not {}", anchor.sequence));
       }
     } else {
       const std::string_view hex = request.string_value(key, member);
@@ -54,7 +55,7 @@ AuditAnchor parse_anchor(std::string_view tenant, simdjson::dom::element value) 
         anchor.mac[i] = static_cast<std::uint8_t>((high << 4) | low);
       }
       if (!good) {
-        request.invalid(fmt::format("key \"mac\" must be {} lowercase hex digits",
+        request.invalid(fmt::format("key 'mac' must be {} lowercase hex digits",
                                     2 * anchor.mac.size()));
       }
     }

@@ -3,6 +3,7 @@
 #include "arguments.hpp"
 #include "request_object.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/message_text.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -31,7 +32,7 @@ Actor parse_actor(std::string_view json) {
       const auto text = request.string_value(key, value);
       const auto role = parse_role(text);
       if (!role) {
-        request.invalid(fmt::format("key \"role\" must be \"admin\", \"member\" or \"system\", not {}",
+        request.invalid(fmt::format("key 'role' must be \"admin\", \"member\" or \"system\", not {}",
                             quote_for_message(text)));
       }
       actor.role = *role;
@@ -39,9 +40,9 @@ Actor parse_actor(std::string_view json) {
     }
   });
   if (!has_user_id || actor.user_id.empty()) {
-    request.invalid("key \"user_id\" is required and must not be empty");
+    request.invalid("key 'user_id' is required and must not be empty");
   }
-  if (!has_role) request.invalid("key \"role\" is required");
+  if (!has_role) request.invalid("key 'role' is required");
   return actor;
 }
 
@@ -106,7 +107,7 @@ ListFilter parse_list_filter(std::optional<std::string_view> json) {
     } else {
       filter.status = parse_integration_status(*text);
       if (!filter.status) {
-        request.invalid(fmt::format("key \"status\" must be one of \"pending_auth\", \"connected\", "
+        request.invalid(fmt::format("key 'status' must be one of \"pending_auth\", \"connected\", "
                             "\"error\", \"disconnected\", not {}",
                             quote_for_message(*text)));
       }

@@ -2,6 +2,7 @@
 
 #include "arguments.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/message_text.hpp"
 
 #include <fmt/format.h>
 

@@ -14,6 +14,7 @@
 #include "linkvault/keyring.hpp"
 #include "linkvault/limits.hpp"
 #include "linkvault/master_secret.hpp"
+#include "linkvault/message_text.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/secret.hpp"
 #include "linkvault/sync_config.hpp"

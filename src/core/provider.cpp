@@ -50,9 +50,9 @@ std::string element_path(std::string_view list, std::size_t index) {
 std::string require_text(const JsonObjectReader& reader, const std::string& path,
                          simdjson::dom::element value, bool allow_empty) {
   const std::string_view text = reader.string(path, value);
-  if (!allow_empty && text.empty()) reject(fmt::format("'{}' must not be empty", path));
+  if (!allow_empty && text.empty()) reject(fmt::format("{} must not be empty", quote_for_message(path)));
   if (text.size() > max_text_bytes) {
-    reject(fmt::format("'{}' is longer than {} bytes", path, max_text_bytes));
+    reject(fmt::format("{} is longer than {} bytes", quote_for_message(path), max_text_bytes));
   }
   return std::string(text);
 }
@@ -61,7 +61,8 @@ std::string require_identifier(const JsonObjectReader& reader, const std::string
                                simdjson::dom::element value) {
   const std::string_view text = reader.string(path, value);
   if (!is_identifier(text)) {
-    reject(fmt::format("'{}' must match [a-z0-9_]{{1,{}}}, got {}", path, max_identifier_bytes,
+    reject(fmt::format("{} must match [a-z0-9_]{{1,{}}}, got {}", quote_for_message(path),
+                       max_identifier_bytes,
                        quote_for_message(text)));
   }
   return std::string(text);
@@ -71,7 +72,7 @@ simdjson::dom::array require_array(const JsonObjectReader& reader, const std::st
                                    simdjson::dom::element value) {
   const auto array = reader.array(path, value);
   if (array.size() > max_list_entries) {
-    reject(fmt::format("'{}' has more than {} entries", path, max_list_entries));
+    reject(fmt::format("{} has more than {} entries", quote_for_message(path), max_list_entries));
   }
   return array;
 }
@@ -86,7 +87,7 @@ std::vector<std::string> require_string_list(const JsonObjectReader& reader,
   for (const auto entry : require_array(reader, path, value)) {
     auto text = require_text(reader, element_path(path, index), entry, /*allow_empty=*/false);
     if (!seen.insert(text).second) {
-      reject(fmt::format("'{}' repeats {}", path, quote_for_message(text)));
+      reject(fmt::format("{} repeats {}", quote_for_message(path), quote_for_message(text)));
     }
     result.push_back(std::move(text));
     ++index;
@@ -100,20 +101,21 @@ std::map<std::string, std::int64_t> require_rate_limits(const JsonObjectReader& 
   std::map<std::string, std::int64_t> result;
   const auto object = reader.object(path, value);
   if (object.size() > max_list_entries) {
-    reject(fmt::format("'{}' has more than {} entries", path, max_list_entries));
+    reject(fmt::format("{} has more than {} entries", quote_for_message(path), max_list_entries));
   }
   for (const auto [name, limit] : object) {
     if (name.empty() || name.size() > max_identifier_bytes) {
-      reject(fmt::format("'{}' names must be 1 to {} bytes", path, max_identifier_bytes));
+      reject(fmt::format("{} names must be 1 to {} bytes", quote_for_message(path),
+                         max_identifier_bytes));
     }
     // Only a plain integer: 60.0 and numbers beyond int64 are rejected.
     if (limit.type() != simdjson::dom::element_type::INT64 ||
         limit.get_int64().value_unsafe() < 0) {
-      reject(fmt::format("'{}' entry {} must be a non-negative integer", path,
+      reject(fmt::format("{} entry {} must be a non-negative integer", quote_for_message(path),
                          quote_for_message(name)));
     }
     if (!result.emplace(std::string(name), limit.get_int64().value_unsafe()).second) {
-      reject(fmt::format("'{}' repeats {}", path, quote_for_message(name)));
+      reject(fmt::format("{} repeats {}", quote_for_message(path), quote_for_message(name)));
     }
   }
   return result;
@@ -160,9 +162,10 @@ std::vector<CredentialField> require_credential_fields(const JsonObjectReader& r
                                                        const std::string& path,
                                                        simdjson::dom::element value) {
   const auto array = require_array(reader, path, value);
-  if (array.size() == 0) reject(fmt::format("'{}' must not be empty", path));
+  if (array.size() == 0) reject(fmt::format("{} must not be empty", quote_for_message(path)));
   if (array.size() > max_credential_fields) {
-    reject(fmt::format("'{}' has more than {} entries", path, max_credential_fields));
+    reject(fmt::format("{} has more than {} entries", quote_for_message(path),
+                       max_credential_fields));
   }
   std::vector<CredentialField> fields;
   std::set<std::string, std::less<>> names;
@@ -171,7 +174,8 @@ std::vector<CredentialField> require_credential_fields(const JsonObjectReader& r
     const std::string entry_path = element_path(path, index);
     auto field = parse_credential_field(reader, entry_path, entry);
     if (!names.insert(field.name).second) {
-      reject(fmt::format("'{}.name' repeats credential field '{}'", entry_path, field.name));
+      reject(fmt::format("{} repeats credential field {}", quote_for_message(entry_path + ".name"),
+                         quote_for_message(field.name)));
     }
     fields.push_back(std::move(field));
     ++index;

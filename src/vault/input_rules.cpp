@@ -1,6 +1,7 @@
 #include "vault/input_rules.hpp"
 
 #include "core/json_text.hpp"
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 #include "linkvault/limits.hpp"
 
@@ -42,8 +43,8 @@ void require_change_permission(const Actor& actor, std::string_view operation) {
   require_valid_actor(actor);
   if (actor.role != Role::admin && actor.role != Role::system) {
     throw Error(ErrorCode::permission_denied,
-                fmt::format("{} needs role admin or system; actor '{}' has role {}",
-                            operation, actor.user_id, to_string(actor.role)));
+                fmt::format("{} needs role admin or system; actor {} has role {}",
+                            operation, quote_for_message(actor.user_id), to_string(actor.role)));
   }
 }
 

@@ -27,8 +27,8 @@ namespace {
 void require_not_disconnected(const Integration& integration, std::string_view operation) {
   if (integration.status == IntegrationStatus::disconnected) {
     throw Error(ErrorCode::failed_precondition,
-                fmt::format("cannot {} integration '{}': it is disconnected", operation,
-                            integration.id));
+                fmt::format("cannot {} integration {}: it is disconnected", operation,
+                            quote_for_message(integration.id)));
   }
 }
 
@@ -84,8 +84,8 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
   auto existing = session->find_integration(id_, spec.key, options.name);
   const auto throw_taken = [&](const std::string& existing_id) {
     throw Error(ErrorCode::already_exists,
-                fmt::format("tenant '{}' already has a {} integration named '{}' ({})", id_,
-                            spec.key, options.name, existing_id));
+                fmt::format("tenant {} already has a {} integration named {} ({})",
+                            quote_for_message(id_), spec.key, quote_for_message(options.name), existing_id));
   };
   if (existing && existing->integration.status != IntegrationStatus::disconnected) {
     throw_taken(existing->integration.id);
@@ -128,7 +128,7 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
       break;
     case QuotaWrite::Outcome::quota_exceeded:
       throw Error(ErrorCode::quota_exceeded,
-                  fmt::format("tenant '{}' has {} of {} integrations allowed", id_,
+                  fmt::format("tenant {} has {} of {} integrations allowed", quote_for_message(id_),
                               written.live, written.max.value_or(0)));
     case QuotaWrite::Outcome::already_exists: {
       // Another writer got there between our look and the store's write.

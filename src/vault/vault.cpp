@@ -1,5 +1,6 @@
 #include "linkvault/vault.hpp"
 
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 #include "linkvault/limits.hpp"
 #include "store/open_store.hpp"
@@ -98,8 +99,8 @@ AuditReport Vault::verify_audit(const std::map<std::string, AuditAnchor>& anchor
     require_text(anchored.first, "audit anchor tenant id", max_tenant_id_bytes);
     if (anchored.second.sequence < 1) {
       throw Error(ErrorCode::invalid_argument,
-                  fmt::format("audit anchor of tenant '{}' has sequence {}; sequences "
-                              "start at 1", anchored.first, anchored.second.sequence));
+                  fmt::format("audit anchor of tenant {} has sequence {}; sequences "
+                              "start at 1", quote_for_message(anchored.first), anchored.second.sequence));
     }
   }
   auto session = core.session();
