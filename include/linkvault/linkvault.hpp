@@ -19,5 +19,6 @@
 #include "linkvault/secret.hpp"
 #include "linkvault/sync_config.hpp"
 #include "linkvault/tenant.hpp"
+#include "linkvault/utf8.hpp"
 #include "linkvault/vault.hpp"
 #include "linkvault/version.hpp"

@@ -4,6 +4,7 @@
 #include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 #include "linkvault/limits.hpp"
+#include "linkvault/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -50,11 +51,7 @@ void require_change_permission(const Actor& actor, std::string_view operation) {
 
 std::string clean_message(std::string_view text, std::size_t max_bytes) {
   if (!is_valid_utf8(text)) return "(message was not valid UTF-8)";
-  if (text.size() <= max_bytes) return std::string(text);
-  std::size_t cut = max_bytes;
-  // Step back over continuation bytes so no character is split.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut));
+  return std::string(text.substr(0, utf8_prefix_length(text, max_bytes)));
 }
 
 }  // namespace linkvault
