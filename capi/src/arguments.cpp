@@ -3,6 +3,7 @@
 #include "linkvault/json_text.hpp"
 #include "linkvault.h"
 #include "linkvault/error.hpp"
+#include "linkvault/limits.hpp"
 
 #include <fmt/format.h>
 
@@ -11,6 +12,8 @@
 #include <new>
 
 namespace linkvault::capi {
+
+static_assert(LV_MAX_INPUT_BYTES == max_input_bytes, "linkvault.h and limits.hpp agree");
 
 namespace {
 
@@ -55,14 +58,5 @@ char* to_c_string(std::string_view text) {
 }
 
 char* to_c_string(const SecretBytes& secret) { return to_c_string(secret_view(secret)); }
-
-std::string quote_for_message(std::string_view text) {
-  constexpr std::size_t limit = 64;
-  if (text.size() <= limit) return json_quote(text);
-  std::size_t end = limit;
-  // Back up to the start of a UTF-8 sequence (skip continuation bytes).
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return json_quote(text.substr(0, end)) + "...";
-}
 
 }  // namespace linkvault::capi

@@ -35,8 +35,5 @@ void require_out(const void* out);
 char* to_c_string(std::string_view text);
 char* to_c_string(const SecretBytes& secret);
 
-// `text` cut to a short, whole-UTF-8 excerpt and quoted, for naming a JSON
-// key or value in a message.
-std::string quote_for_message(std::string_view text);
 
 }  // namespace linkvault::capi

@@ -1,12 +1,16 @@
 #include "audit_anchors_json.hpp"
 
 #include "arguments.hpp"
+#include "request_object.hpp"
 #include "linkvault/json_text.hpp"
+#include "linkvault/limits.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/message_text.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <array>
 #include <iterator>
 
 namespace linkvault::capi {
@@ -14,11 +18,8 @@ namespace linkvault::capi {
 namespace {
 
 constexpr std::string_view parameter = "anchors_json";
-constexpr std::size_t max_tenant_id_bytes = 128;  // as Vault::tenant()
 
-[[noreturn]] void invalid(std::string_view problem) {
-  throw Error(ErrorCode::invalid_argument, fmt::format("{}: {}", parameter, problem));
-}
+[[noreturn]] void invalid(std::string_view problem) { invalid_request(parameter, problem); }
 
 [[noreturn]] void invalid_member(std::string_view tenant, std::string_view problem) {
   invalid(fmt::format("tenant {}: {}", quote_for_message(tenant), problem));
@@ -35,27 +36,17 @@ AuditAnchor parse_anchor(std::string_view tenant, simdjson::dom::element value) 
   if (value.get_object().get(members) != simdjson::SUCCESS) {
     invalid_member(tenant, "must be an object {\"sequence\": int, \"mac\": hex text}");
   }
+  RequestObject request(fmt::format("{}: tenant {}", parameter, quote_for_message(tenant)), members);
+  static constexpr std::array<std::string_view, 2> keys{"sequence", "mac"};
   AuditAnchor anchor;
-  bool has_sequence = false;
-  bool has_mac = false;
-  for (const auto member : members) {
-    if (member.key == "sequence") {
-      if (has_sequence) invalid_member(tenant, "duplicate key \"sequence\"");
-      has_sequence = true;
-      if (member.value.get_int64().get(anchor.sequence) != simdjson::SUCCESS) {
-        invalid_member(tenant, "key \"sequence\" must be an integer");
-      }
+  request.for_each(keys, [&](std::string_view key, simdjson::dom::element member) {
+    if (key == "sequence") {
+      anchor.sequence = request.integer(key, member);
       if (anchor.sequence < 1) {
-        invalid_member(tenant, fmt::format("key \"sequence\" must be at least 1, not {}",
-                                           anchor.sequence));
+        request.invalid(fmt::format("key 'sequence' must be at least 1, not {}", anchor.sequence));
       }
-    } else if (member.key == "mac") {
-      if (has_mac) invalid_member(tenant, "duplicate key \"mac\"");
-      has_mac = true;
-      std::string_view hex;
-      if (member.value.get_string().get(hex) != simdjson::SUCCESS) {
-        invalid_member(tenant, "key \"mac\" must be a string");
-      }
+    } else {
+      const std::string_view hex = request.string_value(key, member);
       bool good = hex.size() == 2 * anchor.mac.size();
       for (std::size_t i = 0; good && i < anchor.mac.size(); ++i) {
         const int high = hex_digit_value(hex[2 * i]);
@@ -64,15 +55,16 @@ AuditAnchor parse_anchor(std::string_view tenant, simdjson::dom::element value) 
         anchor.mac[i] = static_cast<std::uint8_t>((high << 4) | low);
       }
       if (!good) {
-        invalid_member(tenant, fmt::format("key \"mac\" must be {} lowercase hex digits",
-                                           2 * anchor.mac.size()));
+        request.invalid(fmt::format("key 'mac' must be {} lowercase hex digits",
+                                    2 * anchor.mac.size()));
       }
-    } else {
-      invalid_member(tenant, fmt::format("unknown key {}", quote_for_message(member.key)));
+    }
+  });
+  for (const std::string_view required : keys) {
+    if (!request.has(keys, required)) {
+      request.invalid(fmt::format("key {} is required", quote_for_message(required)));
     }
   }
-  if (!has_sequence) invalid_member(tenant, "key \"sequence\" is required");
-  if (!has_mac) invalid_member(tenant, "key \"mac\" is required");
   return anchor;
 }
 
@@ -97,19 +89,9 @@ std::string audit_anchors_json(const AuditAnchors& anchors) {
 }
 
 AuditAnchors parse_audit_anchors(std::string_view json) {
-  // The DOM parser needs SIMDJSON_PADDING readable bytes after the text.
-  const simdjson::padded_string padded(json);
-  simdjson::dom::parser parser;
-  simdjson::dom::element document;
-  if (const auto error = parser.parse(padded).get(document); error) {
-    invalid(fmt::format("not valid JSON ({})", simdjson::error_message(error)));
-  }
-  simdjson::dom::object tenants;
-  if (document.get_object().get(tenants) != simdjson::SUCCESS) {
-    invalid("must be a JSON object of tenant id to {\"sequence\": int, \"mac\": hex text}");
-  }
+  const RequestObject request(parameter, json);
   AuditAnchors anchors;
-  for (const auto field : tenants) {
+  for (const auto field : request.members()) {
     const std::string_view tenant = field.key;
     if (tenant.empty()) invalid("a tenant id is empty");
     if (tenant.size() > max_tenant_id_bytes) {

@@ -1,6 +1,7 @@
 #include "guard.hpp"
 
 #include "linkvault/error.hpp"
+#include "linkvault/utf8.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -16,24 +17,6 @@ namespace {
 constexpr std::size_t message_capacity = 4096;
 thread_local char last_message[message_capacity] = {};
 
-// Longest prefix of `text` no longer than `limit` bytes that ends on a whole
-// UTF-8 sequence, so the message stays valid UTF-8 for the bindings even when
-// it is cut.
-std::size_t utf8_prefix_length(std::string_view text, std::size_t limit) noexcept {
-  std::size_t end = text.size() < limit ? text.size() : limit;
-  // Find where the last sequence starts (skip continuation bytes 10xxxxxx).
-  std::size_t start = end;
-  while (start > 0 && end - start < 4 &&
-         (static_cast<unsigned char>(text[start - 1]) & 0xC0) == 0x80) {
-    --start;
-  }
-  if (start == 0) return end;
-  const auto lead = static_cast<unsigned char>(text[start - 1]);
-  const std::size_t needed = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-  // The sequence begun by `lead` is complete iff it has all its bytes.
-  return end - (start - 1) >= needed ? end : start - 1;
-}
-
 // "<function>: <what>: <detail>" without allocating.
 void set_prefixed_error(const char* function, const char* what, const char* detail) noexcept {
   char buffer[1024];
@@ -46,6 +29,8 @@ void set_prefixed_error(const char* function, const char* what, const char* deta
 }  // namespace
 
 void set_last_error(std::string_view message) noexcept {
+  // Cut on a whole UTF-8 sequence, so the message stays valid UTF-8 for the
+  // bindings even when it is cut.
   const std::size_t length = utf8_prefix_length(message, message_capacity - 1);
   std::memcpy(last_message, message.data(), length);
   last_message[length] = '\0';

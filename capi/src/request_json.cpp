@@ -1,7 +1,9 @@
 #include "request_json.hpp"
 
 #include "arguments.hpp"
+#include "request_object.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/message_text.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -11,90 +13,8 @@
 
 namespace linkvault::capi {
 
-namespace {
-
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-
-[[noreturn]] void invalid(std::string_view parameter, std::string_view problem) {
-  throw Error(ErrorCode::invalid_argument, fmt::format("{}: {}", parameter, problem));
-}
-
-// One request object being read: remembers which parameter it came from for
-// messages, and which keys were seen so a duplicate is refused (simdjson's
-// DOM keeps duplicates; the last-one-wins rule of other parsers would let two
-// readers of the same text disagree).
-class RequestObject {
- public:
-  RequestObject(std::string_view parameter, std::string_view json) : parameter_(parameter) {
-    // The DOM parser needs SIMDJSON_PADDING readable bytes after the text.
-    padded_ = simdjson::padded_string(json);
-    element document;
-    if (const auto error = parser_.parse(padded_).get(document); error) {
-      invalid(parameter_, fmt::format("not valid JSON ({})", simdjson::error_message(error)));
-    }
-    if (document.get_object().get(object_) != simdjson::SUCCESS) {
-      invalid(parameter_, "must be a JSON object");
-    }
-  }
-
-  // Calls visit(key, value) for each member; `known` lists the accepted keys.
-  template <std::size_t N, typename Visit>
-  void for_each(const std::array<std::string_view, N>& known, Visit&& visit) {
-    std::array<bool, N> seen{};
-    for (const auto field : object_) {
-      std::size_t index = 0;
-      while (index < N && known[index] != field.key) ++index;
-      if (index == N) {
-        invalid(parameter_, fmt::format("unknown key {}", quote_for_message(field.key)));
-      }
-      if (seen[index]) {
-        invalid(parameter_, fmt::format("duplicate key {}", quote_for_message(field.key)));
-      }
-      seen[index] = true;
-      visit(field.key, field.value);
-    }
-  }
-
-  [[noreturn]] void wrong_type(std::string_view key, std::string_view expected) const {
-    invalid(parameter_, fmt::format("key {} must be {}", quote_for_message(key), expected));
-  }
-
-  std::string_view string_value(std::string_view key, element value) const {
-    std::string_view text;
-    if (value.get_string().get(text) != simdjson::SUCCESS) wrong_type(key, "a string");
-    return text;
-  }
-
-  // null is nullopt.
-  std::optional<std::string_view> optional_string(std::string_view key, element value) const {
-    if (value.is_null()) return std::nullopt;
-    std::string_view text;
-    if (value.get_string().get(text) != simdjson::SUCCESS) wrong_type(key, "a string or null");
-    return text;
-  }
-
-  std::optional<TimeMs> optional_time(std::string_view key, element value) const {
-    const auto text = optional_string(key, value);
-    if (!text) return std::nullopt;
-    const auto time = parse_rfc3339(*text);
-    if (!time) {
-      invalid(parameter_, fmt::format("key {} is not an RFC 3339 time: {}", quote_for_message(key),
-                                      quote_for_message(*text)));
-    }
-    return time;
-  }
-
-  std::string_view parameter() const noexcept { return parameter_; }
-
- private:
-  std::string_view parameter_;
-  simdjson::padded_string padded_;
-  simdjson::dom::parser parser_;
-  simdjson::dom::object object_;
-};
-
-}  // namespace
 
 Actor parse_actor(std::string_view json) {
   RequestObject request("actor_json", json);
@@ -112,8 +32,7 @@ Actor parse_actor(std::string_view json) {
       const auto text = request.string_value(key, value);
       const auto role = parse_role(text);
       if (!role) {
-        invalid(request.parameter(),
-                fmt::format("key \"role\" must be \"admin\", \"member\" or \"system\", not {}",
+        request.invalid(fmt::format("key 'role' must be \"admin\", \"member\" or \"system\", not {}",
                             quote_for_message(text)));
       }
       actor.role = *role;
@@ -121,9 +40,9 @@ Actor parse_actor(std::string_view json) {
     }
   });
   if (!has_user_id || actor.user_id.empty()) {
-    invalid(request.parameter(), "key \"user_id\" is required and must not be empty");
+    request.invalid("key 'user_id' is required and must not be empty");
   }
-  if (!has_role) invalid(request.parameter(), "key \"role\" is required");
+  if (!has_role) request.invalid("key 'role' is required");
   return actor;
 }
 
@@ -188,8 +107,7 @@ ListFilter parse_list_filter(std::optional<std::string_view> json) {
     } else {
       filter.status = parse_integration_status(*text);
       if (!filter.status) {
-        invalid(request.parameter(),
-                fmt::format("key \"status\" must be one of \"pending_auth\", \"connected\", "
+        request.invalid(fmt::format("key 'status' must be one of \"pending_auth\", \"connected\", "
                             "\"error\", \"disconnected\", not {}",
                             quote_for_message(*text)));
       }

@@ -1,7 +1,9 @@
 // JSON text helpers for code that writes JSON by hand (the C ABI's records,
-// canonical sync configs, activity details): quoting and UTF-8 validation.
+// canonical sync configs, activity details): quoting (UTF-8: linkvault/utf8.hpp).
 // Pure functions; thread-safe.
 #pragma once
+
+#include "linkvault/utf8.hpp"  // is_valid_utf8, for the callers that validate
 
 #include <string>
 #include <string_view>
@@ -13,7 +15,5 @@ namespace linkvault {
 // the boundary with is_valid_utf8).
 std::string json_quote(std::string_view text);
 void append_json_quoted(std::string& out, std::string_view text);
-
-bool is_valid_utf8(std::string_view text) noexcept;
 
 }  // namespace linkvault

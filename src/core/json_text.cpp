@@ -1,7 +1,5 @@
 #include "core/json_text.hpp"
 
-#include <simdjson.h>
-
 namespace linkvault {
 
 void append_json_quoted(std::string& out, std::string_view text) {
@@ -34,10 +32,6 @@ std::string json_quote(std::string_view text) {
   out.reserve(text.size() + 2);
   append_json_quoted(out, text);
   return out;
-}
-
-bool is_valid_utf8(std::string_view text) noexcept {
-  return simdjson::validate_utf8(text.data(), text.size());
 }
 
 }  // namespace linkvault

@@ -1,17 +1,20 @@
 // ProviderSpec from and to JSON (DESIGN.md §5). A spec is host input, so the
-// parser is strict: unknown or repeated keys, wrong types, bad identifiers and
-// empty required values are Error(INVALID_ARGUMENT) naming the key by its path
+// parser is strict (core/json_object_reader.hpp): unknown or repeated keys,
+// wrong types, bad identifiers and empty required values are Error(INVALID_ARGUMENT) naming the key by its path
 // ("credential_fields[1].type"). to_json() writes the same shape back, with
 // every key present, so parse(to_json(spec)) == spec.
 #include "linkvault/provider.hpp"
 
+#include "core/json_object_reader.hpp"
 #include "core/json_text.hpp"
 #include "core/message_text.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/limits.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -22,12 +25,11 @@
 namespace linkvault {
 namespace {
 
-// Bounds that keep a catalog entry a small, displayable thing. Credential
-// fields are capped at 64 because validate_credentials() accepts at most 64.
-constexpr std::size_t max_identifier_bytes = 64;
+// Bounds that keep a catalog entry a small, displayable thing (identifiers
+// and credential fields: linkvault/limits.hpp, the same numbers
+// validate_credentials() applies).
 constexpr std::size_t max_text_bytes = 1024;
 constexpr std::size_t max_list_entries = 256;
-constexpr std::size_t max_credential_fields = 64;
 
 [[noreturn]] void reject(const std::string& message) {
   throw Error(ErrorCode::invalid_argument, "provider spec: " + message);
@@ -45,82 +47,47 @@ std::string element_path(std::string_view list, std::size_t index) {
   return fmt::format("{}[{}]", list, index);
 }
 
-// Tracks which keys of one JSON object have been seen; DOM keeps repeated
-// keys, and a spec that says two things about one key is rejected.
-class KeySet {
- public:
-  // `where` is appended to the message: "" at the top, " in 'path'" below.
-  explicit KeySet(std::string where) : where_(std::move(where)) {}
-  void add(std::string_view key) {
-    if (!keys_.insert(key).second) {
-      reject(fmt::format("duplicate key {}{}", quote_for_message(key), where_));
-    }
-  }
-  bool has(std::string_view key) const { return keys_.count(key) != 0; }
-
- private:
-  std::string where_;
-  std::set<std::string_view, std::less<>> keys_;  // views into the parser's strings
-};
-
-std::string require_text(const std::string& path, simdjson::dom::element value,
-                         bool allow_empty) {
-  std::string_view text;
-  if (value.get(text) != simdjson::SUCCESS) reject(fmt::format("'{}' must be a string", path));
-  if (!allow_empty && text.empty()) reject(fmt::format("'{}' must not be empty", path));
+std::string require_text(const JsonObjectReader& reader, const std::string& path,
+                         simdjson::dom::element value, bool allow_empty) {
+  const std::string_view text = reader.string(path, value);
+  if (!allow_empty && text.empty()) reject(fmt::format("{} must not be empty", quote_for_message(path)));
   if (text.size() > max_text_bytes) {
-    reject(fmt::format("'{}' is longer than {} bytes", path, max_text_bytes));
+    reject(fmt::format("{} is longer than {} bytes", quote_for_message(path), max_text_bytes));
   }
   return std::string(text);
 }
 
-std::string require_identifier(const std::string& path, simdjson::dom::element value) {
-  std::string_view text;
-  if (value.get(text) != simdjson::SUCCESS) reject(fmt::format("'{}' must be a string", path));
+std::string require_identifier(const JsonObjectReader& reader, const std::string& path,
+                               simdjson::dom::element value) {
+  const std::string_view text = reader.string(path, value);
   if (!is_identifier(text)) {
-    reject(fmt::format("'{}' must match [a-z0-9_]{{1,64}}, got {}", path,
+    reject(fmt::format("{} must match [a-z0-9_]{{1,{}}}, got {}", quote_for_message(path),
+                       max_identifier_bytes,
                        quote_for_message(text)));
   }
   return std::string(text);
 }
 
-bool require_bool(const std::string& path, simdjson::dom::element value) {
-  bool result = false;
-  if (value.get(result) != simdjson::SUCCESS) {
-    reject(fmt::format("'{}' must be true or false", path));
-  }
-  return result;
-}
-
-simdjson::dom::object require_object(const std::string& path, simdjson::dom::element value) {
-  simdjson::dom::object object;
-  if (value.get(object) != simdjson::SUCCESS) {
-    reject(fmt::format("'{}' must be a JSON object", path));
-  }
-  return object;
-}
-
-simdjson::dom::array require_array(const std::string& path, simdjson::dom::element value) {
-  simdjson::dom::array array;
-  if (value.get(array) != simdjson::SUCCESS) {
-    reject(fmt::format("'{}' must be an array", path));
-  }
+simdjson::dom::array require_array(const JsonObjectReader& reader, const std::string& path,
+                                   simdjson::dom::element value) {
+  const auto array = reader.array(path, value);
   if (array.size() > max_list_entries) {
-    reject(fmt::format("'{}' has more than {} entries", path, max_list_entries));
+    reject(fmt::format("{} has more than {} entries", quote_for_message(path), max_list_entries));
   }
   return array;
 }
 
 // A list of distinct, non-empty strings (scopes, features).
-std::vector<std::string> require_string_list(const std::string& path,
+std::vector<std::string> require_string_list(const JsonObjectReader& reader,
+                                             const std::string& path,
                                              simdjson::dom::element value) {
   std::vector<std::string> result;
   std::set<std::string, std::less<>> seen;
   std::size_t index = 0;
-  for (const auto entry : require_array(path, value)) {
-    auto text = require_text(element_path(path, index), entry, /*allow_empty=*/false);
+  for (const auto entry : require_array(reader, path, value)) {
+    auto text = require_text(reader, element_path(path, index), entry, /*allow_empty=*/false);
     if (!seen.insert(text).second) {
-      reject(fmt::format("'{}' repeats {}", path, quote_for_message(text)));
+      reject(fmt::format("{} repeats {}", quote_for_message(path), quote_for_message(text)));
     }
     result.push_back(std::move(text));
     ++index;
@@ -128,77 +95,87 @@ std::vector<std::string> require_string_list(const std::string& path,
   return result;
 }
 
-std::map<std::string, std::int64_t> require_rate_limits(const std::string& path,
+std::map<std::string, std::int64_t> require_rate_limits(const JsonObjectReader& reader,
+                                                       const std::string& path,
                                                        simdjson::dom::element value) {
   std::map<std::string, std::int64_t> result;
-  const auto object = require_object(path, value);
+  const auto object = reader.object(path, value);
   if (object.size() > max_list_entries) {
-    reject(fmt::format("'{}' has more than {} entries", path, max_list_entries));
+    reject(fmt::format("{} has more than {} entries", quote_for_message(path), max_list_entries));
   }
   for (const auto [name, limit] : object) {
     if (name.empty() || name.size() > max_identifier_bytes) {
-      reject(fmt::format("'{}' names must be 1 to {} bytes", path, max_identifier_bytes));
+      reject(fmt::format("{} names must be 1 to {} bytes", quote_for_message(path),
+                         max_identifier_bytes));
     }
     // Only a plain integer: 60.0 and numbers beyond int64 are rejected.
     if (limit.type() != simdjson::dom::element_type::INT64 ||
         limit.get_int64().value_unsafe() < 0) {
-      reject(fmt::format("'{}' entry {} must be a non-negative integer", path,
+      reject(fmt::format("{} entry {} must be a non-negative integer", quote_for_message(path),
                          quote_for_message(name)));
     }
     if (!result.emplace(std::string(name), limit.get_int64().value_unsafe()).second) {
-      reject(fmt::format("'{}' repeats {}", path, quote_for_message(name)));
+      reject(fmt::format("{} repeats {}", quote_for_message(path), quote_for_message(name)));
     }
   }
   return result;
 }
 
-CredentialField parse_credential_field(const std::string& path, simdjson::dom::element value) {
+CredentialField parse_credential_field(const JsonObjectReader& parent, const std::string& path,
+                                       simdjson::dom::element value) {
   CredentialField field;
-  KeySet keys(" in '" + path + "'");
-  bool has_label = false;
-  for (const auto [key, member] : require_object(path, value)) {
-    keys.add(key);
+  JsonObjectReader reader("provider spec", parent.object(path, value),
+                          " in " + quote_for_message(path));
+  static constexpr std::array<std::string_view, 5> keys{"name", "label", "type", "required",
+                                                        "placeholder"};
+  reader.for_each(keys, [&](std::string_view key, simdjson::dom::element member) {
     const std::string member_path = fmt::format("{}.{}", path, key);
     if (key == "name") {
-      field.name = require_identifier(member_path, member);
+      field.name = require_identifier(reader, member_path, member);
     } else if (key == "label") {
-      field.label = require_text(member_path, member, /*allow_empty=*/false);
-      has_label = true;
+      field.label = require_text(reader, member_path, member, /*allow_empty=*/false);
     } else if (key == "type") {
       std::string_view text;
       std::optional<FieldType> type;
       if (member.get(text) == simdjson::SUCCESS) type = parse_field_type(text);
-      if (!type) reject(fmt::format("'{}' must be one of secret, text, url, email", member_path));
+      if (!type) {
+        reject(fmt::format("{} must be one of secret, text, url, email",
+                           quote_for_message(member_path)));
+      }
       field.type = *type;
     } else if (key == "required") {
-      field.required = require_bool(member_path, member);
-    } else if (key == "placeholder") {
-      field.placeholder = require_text(member_path, member, /*allow_empty=*/true);
+      field.required = reader.boolean(member_path, member);
     } else {
-      reject(fmt::format("unknown key {} in '{}'", quote_for_message(key), path));
+      field.placeholder = require_text(reader, member_path, member, /*allow_empty=*/true);
+    }
+  });
+  for (const std::string_view required : {"name", "type"}) {
+    if (!reader.has(keys, required)) {
+      reject(fmt::format("{} is missing {}", quote_for_message(path), quote_for_message(required)));
     }
   }
-  if (!keys.has("name")) reject(fmt::format("'{}' is missing 'name'", path));
-  if (!keys.has("type")) reject(fmt::format("'{}' is missing 'type'", path));
-  if (!has_label) field.label = field.name;
+  if (!reader.has(keys, "label")) field.label = field.name;
   return field;
 }
 
-std::vector<CredentialField> require_credential_fields(const std::string& path,
+std::vector<CredentialField> require_credential_fields(const JsonObjectReader& reader,
+                                                       const std::string& path,
                                                        simdjson::dom::element value) {
-  const auto array = require_array(path, value);
-  if (array.size() == 0) reject(fmt::format("'{}' must not be empty", path));
+  const auto array = require_array(reader, path, value);
+  if (array.size() == 0) reject(fmt::format("{} must not be empty", quote_for_message(path)));
   if (array.size() > max_credential_fields) {
-    reject(fmt::format("'{}' has more than {} entries", path, max_credential_fields));
+    reject(fmt::format("{} has more than {} entries", quote_for_message(path),
+                       max_credential_fields));
   }
   std::vector<CredentialField> fields;
   std::set<std::string, std::less<>> names;
   std::size_t index = 0;
   for (const auto entry : array) {
     const std::string entry_path = element_path(path, index);
-    auto field = parse_credential_field(entry_path, entry);
+    auto field = parse_credential_field(reader, entry_path, entry);
     if (!names.insert(field.name).second) {
-      reject(fmt::format("'{}.name' repeats credential field '{}'", entry_path, field.name));
+      reject(fmt::format("{} repeats credential field {}", quote_for_message(entry_path + ".name"),
+                         quote_for_message(field.name)));
     }
     fields.push_back(std::move(field));
     ++index;
@@ -218,24 +195,16 @@ void append_string_list(std::string& out, const std::vector<std::string>& list) 
 }  // namespace
 
 ProviderSpec parse_provider_spec(std::string_view json) {
-  if (json.empty()) reject("not valid JSON (empty text)");
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (const auto error = parser.parse(json.data(), json.size()).get(root)) {
-    reject(fmt::format("not valid JSON ({})", simdjson::error_message(error)));
-  }
-  simdjson::dom::object object;
-  if (root.get(object) != simdjson::SUCCESS) reject("must be a JSON object");
-
+  JsonObjectReader reader("provider spec", json);
+  static constexpr std::array<std::string_view, 7> keys{
+      "key", "name", "auth_type", "credential_fields", "scopes", "rate_limits", "features"};
   ProviderSpec spec;
-  KeySet keys("");
-  for (const auto [key, value] : object) {
-    keys.add(key);
+  reader.for_each(keys, [&](std::string_view key, simdjson::dom::element value) {
     const std::string path(key);
     if (key == "key") {
-      spec.key = require_identifier(path, value);
+      spec.key = require_identifier(reader, path, value);
     } else if (key == "name") {
-      spec.name = require_text(path, value, /*allow_empty=*/false);
+      spec.name = require_text(reader, path, value, /*allow_empty=*/false);
     } else if (key == "auth_type") {
       std::string_view text;
       std::optional<AuthType> type;
@@ -243,19 +212,19 @@ ProviderSpec parse_provider_spec(std::string_view json) {
       if (!type) reject("'auth_type' must be one of api_key, oauth2, basic");
       spec.auth_type = *type;
     } else if (key == "credential_fields") {
-      spec.fields = require_credential_fields(path, value);
+      spec.fields = require_credential_fields(reader, path, value);
     } else if (key == "scopes") {
-      spec.scopes = require_string_list(path, value);
+      spec.scopes = require_string_list(reader, path, value);
     } else if (key == "rate_limits") {
-      spec.rate_limits = require_rate_limits(path, value);
-    } else if (key == "features") {
-      spec.features = require_string_list(path, value);
+      spec.rate_limits = require_rate_limits(reader, path, value);
     } else {
-      reject("unknown key " + quote_for_message(key));
+      spec.features = require_string_list(reader, path, value);
     }
-  }
+  });
   for (const std::string_view required : {"key", "name", "auth_type", "credential_fields"}) {
-    if (!keys.has(required)) reject(fmt::format("missing required key '{}'", required));
+    if (!reader.has(keys, required)) {
+      reject(fmt::format("missing required key {}", quote_for_message(required)));
+    }
   }
   return spec;
 }

@@ -14,6 +14,7 @@
 // that ever sealed at once and no further.
 #include "linkvault/credential_sealer.hpp"
 
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 
 #include <botan/aead.h>
@@ -156,7 +157,7 @@ struct KeySlot {
 };
 
 std::string describe_context(const SealContext& context) {
-  return fmt::format("tenant '{}', purpose '{}'", context.tenant, context.purpose);
+  return fmt::format("tenant {}, purpose {}", quote_for_message(context.tenant), quote_for_message(context.purpose));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 // by another thread that is itself waiting for this Keyring.
 #include "linkvault/keyring.hpp"
 
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 
 #include <botan/aead.h>
@@ -65,11 +66,11 @@ constexpr int max_insert_attempts = 8;
 constexpr std::size_t max_cached_slots = 4096;
 
 std::string describe(std::string_view tenant, KeyPurpose purpose) {
-  return fmt::format("tenant '{}', purpose {}", tenant, to_string(purpose));
+  return fmt::format("tenant {}, purpose {}", quote_for_message(tenant), to_string(purpose));
 }
 
 std::string describe(std::string_view tenant, KeyPurpose purpose, std::uint32_t version) {
-  return fmt::format("tenant '{}', purpose {}, version {}", tenant, to_string(purpose),
+  return fmt::format("tenant {}, purpose {}, version {}", quote_for_message(tenant), to_string(purpose),
                      version);
 }
 

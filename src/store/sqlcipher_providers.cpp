@@ -1,5 +1,6 @@
 #include "store/sqlcipher_providers.hpp"
 
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 #include "store/sqlite.hpp"
 
@@ -49,7 +50,8 @@ StoredProvider SqlCipherProviders::insert_provider_if_absent(const StoredProvide
   auto stored = load_provider(provider.key);
   if (!stored) {
     throw Error(ErrorCode::internal,
-                fmt::format("provider '{}' is missing right after its insert", provider.key));
+                fmt::format("provider {} is missing right after its insert",
+                            quote_for_message(provider.key)));
   }
   return std::move(*stored);
 }

@@ -1,6 +1,7 @@
 #include "store/sqlcipher_session.hpp"
 
 #include "core/json_text.hpp"
+#include "core/message_text.hpp"
 #include "store/pending_shred.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
@@ -65,7 +66,7 @@ template <typename Enum, typename Parse>
 Enum parse_stored(std::string_view text, Parse parse, const char* what) {
   auto value = parse(text);
   if (!value) {
-    throw Error(ErrorCode::integrity, fmt::format("stored {} '{}' is not valid", what, text));
+    throw Error(ErrorCode::integrity, fmt::format("stored {} {} is not valid", what, quote_for_message(text)));
   }
   return *value;
 }
@@ -379,7 +380,7 @@ QuotaWrite SqlCipherSession::reconnect_integration_within_quota(
   const Integration& i = record.integration;
   const auto stored = load_integration(i.tenant, i.id);
   if (!stored) {
-    throw Error(ErrorCode::not_found, fmt::format("integration '{}' not found", i.id));
+    throw Error(ErrorCode::not_found, fmt::format("integration {} not found", quote_for_message(i.id)));
   }
   if (stored->integration.status != IntegrationStatus::disconnected) {
     QuotaWrite live;
@@ -405,7 +406,7 @@ void SqlCipherSession::update_integration(const IntegrationRecord& record) {
   statement->run();
   if (connection_->changes() != 1) {
     throw Error(ErrorCode::not_found,
-                fmt::format("integration '{}' not found", record.integration.id));
+                fmt::format("integration {} not found", quote_for_message(record.integration.id)));
   }
 }
 
@@ -444,7 +445,7 @@ AuditHead SqlCipherSession::audit_head(std::string_view tenant) {
       std::memcpy(head.mac.data(), mac.data(), mac.size());
     } else if (!mac.empty()) {
       throw Error(ErrorCode::integrity,
-                  fmt::format("tenant '{}' has a malformed audit head", tenant));
+                  fmt::format("tenant {} has a malformed audit head", quote_for_message(tenant)));
     }
   }
   return head;
@@ -460,9 +461,9 @@ ActivityRecord SqlCipherSession::append_to_chain(
   ActivityRecord record = make_record(previous);
   if (record.entry.tenant != tenant || record.entry.sequence != previous.sequence + 1) {
     throw Error(ErrorCode::internal,
-                fmt::format("an entry for tenant '{}' sequence {} cannot follow the head "
-                            "of tenant '{}' at {}", record.entry.tenant,
-                            record.entry.sequence, tenant, previous.sequence));
+                fmt::format("an entry for tenant {} sequence {} cannot follow the head "
+                            "of tenant {} at {}", quote_for_message(record.entry.tenant),
+                            record.entry.sequence, quote_for_message(tenant), previous.sequence));
   }
   write_activity(record);
   return record;

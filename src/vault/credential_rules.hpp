@@ -5,6 +5,7 @@
 // Error messages name the field, never its value: callers may log them.
 #pragma once
 
+#include "linkvault/limits.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/secret.hpp"
 
@@ -12,9 +13,6 @@
 #include <string>
 
 namespace linkvault {
-
-inline constexpr std::size_t max_credential_fields = 64;
-inline constexpr std::size_t max_credential_value_bytes = 64 * 1024;
 
 // Error(INVALID_ARGUMENT) naming the field when: there are more than 64
 // fields; a field is not in the spec; a value is over 64 KiB or not valid

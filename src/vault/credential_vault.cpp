@@ -1,5 +1,6 @@
 #include "vault/credential_vault.hpp"
 
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 #include "vault/credential_codec.hpp"
 
@@ -31,12 +32,13 @@ Credentials open_credentials(KeyringStorage& keys, Keyring& keyring,
   if (record.sealed_credentials.empty() &&
       integration.status == IntegrationStatus::pending_auth) {
     throw Error(ErrorCode::failed_precondition,
-                fmt::format("integration '{}' holds no credentials yet: it is pending_auth",
-                            integration.id));
+                fmt::format("integration {} holds no credentials yet: it is pending_auth",
+                            quote_for_message(integration.id)));
   }
   if (record.sealed_credentials.empty()) {
     throw Error(ErrorCode::integrity,
-                fmt::format("integration '{}' has lost its sealed credentials", integration.id));
+                fmt::format("integration {} has lost its sealed credentials",
+                            quote_for_message(integration.id)));
   }
   const auto sealer = keyring.existing_sealer(keys, integration.tenant, KeyPurpose::credentials);
   const SecretBytes plaintext = sealer->open(

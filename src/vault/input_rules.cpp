@@ -1,7 +1,10 @@
 #include "vault/input_rules.hpp"
 
 #include "core/json_text.hpp"
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/limits.hpp"
+#include "linkvault/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -29,8 +32,9 @@ void require_text(std::string_view text, std::string_view what, std::size_t max_
 }
 
 void require_valid_actor(const Actor& actor) {
-  require_text(actor.user_id, "actor user_id", 256);
-  require_text(actor.user_name, "actor user_name", 256, /*allow_empty=*/true);
+  require_text(actor.user_id, "actor user_id", max_actor_text_bytes);
+  require_text(actor.user_name, "actor user_name", max_actor_text_bytes,
+               /*allow_empty=*/true);
   if (actor.role != Role::admin && actor.role != Role::member && actor.role != Role::system) {
     throw Error(ErrorCode::invalid_argument, "actor role is not admin, member or system");
   }
@@ -40,18 +44,14 @@ void require_change_permission(const Actor& actor, std::string_view operation) {
   require_valid_actor(actor);
   if (actor.role != Role::admin && actor.role != Role::system) {
     throw Error(ErrorCode::permission_denied,
-                fmt::format("{} needs role admin or system; actor '{}' has role {}",
-                            operation, actor.user_id, to_string(actor.role)));
+                fmt::format("{} needs role admin or system; actor {} has role {}",
+                            operation, quote_for_message(actor.user_id), to_string(actor.role)));
   }
 }
 
 std::string clean_message(std::string_view text, std::size_t max_bytes) {
   if (!is_valid_utf8(text)) return "(message was not valid UTF-8)";
-  if (text.size() <= max_bytes) return std::string(text);
-  std::size_t cut = max_bytes;
-  // Step back over continuation bytes so no character is split.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut));
+  return std::string(text.substr(0, utf8_prefix_length(text, max_bytes)));
 }
 
 }  // namespace linkvault

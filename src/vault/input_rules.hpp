@@ -4,6 +4,7 @@
 #pragma once
 
 #include "linkvault/actor.hpp"
+#include "linkvault/limits.hpp"
 
 #include <cstddef>
 #include <string>
@@ -25,6 +26,6 @@ void require_change_permission(const Actor& actor, std::string_view operation);
 // Free text from a host or a tester (error messages): valid UTF-8 kept and cut
 // to at most max_bytes on a character boundary; invalid UTF-8 replaced by a
 // note saying so.
-std::string clean_message(std::string_view text, std::size_t max_bytes = 4096);
+std::string clean_message(std::string_view text, std::size_t max_bytes = max_message_bytes);
 
 }  // namespace linkvault

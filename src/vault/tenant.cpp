@@ -8,6 +8,7 @@
 #include "core/message_text.hpp"
 #include "core/uuid.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/limits.hpp"
 #include "vault/audit_log.hpp"
 #include "vault/credential_rules.hpp"
 #include "vault/credential_vault.hpp"
@@ -23,16 +24,11 @@ namespace linkvault {
 
 namespace {
 
-constexpr std::size_t max_name_bytes = 128;
-constexpr std::size_t max_account_bytes = 320;
-constexpr std::size_t max_scope_bytes = 256;
-constexpr std::size_t max_scopes = 256;
-
 void require_not_disconnected(const Integration& integration, std::string_view operation) {
   if (integration.status == IntegrationStatus::disconnected) {
     throw Error(ErrorCode::failed_precondition,
-                fmt::format("cannot {} integration '{}': it is disconnected", operation,
-                            integration.id));
+                fmt::format("cannot {} integration {}: it is disconnected", operation,
+                            quote_for_message(integration.id)));
   }
 }
 
@@ -47,7 +43,7 @@ void require_valid_expiry(std::optional<TimeMs> expires_at) {
 
 void validate_connect_options(const ConnectOptions& options) {
   require_valid_expiry(options.expires_at);
-  require_text(options.name, "name", max_name_bytes);
+  require_text(options.name, "name", max_integration_name_bytes);
   if (options.account) require_text(*options.account, "account", max_account_bytes);
   if (options.scopes.size() > max_scopes) {
     throw Error(ErrorCode::invalid_argument,
@@ -78,7 +74,7 @@ Tenant::Tenant(std::shared_ptr<VaultCore> core, std::string id)
 Integration Tenant::connect(const Actor& actor, std::string_view provider,
                             const Credentials& credentials, const ConnectOptions& options) {
   require_change_permission(actor, "connect");
-  require_text(provider, "provider", 64);
+  require_text(provider, "provider", max_identifier_bytes);
   const ProviderSpec spec = core_->catalog().get(provider);
   validate_credentials(spec, credentials);
   validate_connect_options(options);
@@ -88,8 +84,8 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
   auto existing = session->find_integration(id_, spec.key, options.name);
   const auto throw_taken = [&](const std::string& existing_id) {
     throw Error(ErrorCode::already_exists,
-                fmt::format("tenant '{}' already has a {} integration named '{}' ({})", id_,
-                            spec.key, options.name, existing_id));
+                fmt::format("tenant {} already has a {} integration named {} ({})",
+                            quote_for_message(id_), spec.key, quote_for_message(options.name), existing_id));
   };
   if (existing && existing->integration.status != IntegrationStatus::disconnected) {
     throw_taken(existing->integration.id);
@@ -132,7 +128,7 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
       break;
     case QuotaWrite::Outcome::quota_exceeded:
       throw Error(ErrorCode::quota_exceeded,
-                  fmt::format("tenant '{}' has {} of {} integrations allowed", id_,
+                  fmt::format("tenant {} has {} of {} integrations allowed", quote_for_message(id_),
                               written.live, written.max.value_or(0)));
     case QuotaWrite::Outcome::already_exists: {
       // Another writer got there between our look and the store's write.
@@ -298,7 +294,7 @@ Integration Tenant::disconnect(const Actor& actor, std::string_view integration_
 Integration Tenant::mark_error(const Actor& actor, std::string_view integration_id,
                                std::string_view message) {
   require_change_permission(actor, "mark_error");
-  require_text(message, "error message", 4096);
+  require_text(message, "error message", max_message_bytes);
   return change_integration(
              *core_, id_, integration_id, actor,
              [&](StoreSession&, IntegrationRecord& record) {
@@ -332,9 +328,9 @@ std::optional<std::int64_t> Tenant::quota() const {
 
 std::vector<ActivityEntry> Tenant::activity(const std::optional<std::string>& integration_id,
                                             const ActivityQuery& query) const {
-  if (query.limit < 1 || query.limit > 1000) {
+  if (query.limit < 1 || query.limit > max_activity_limit) {
     throw Error(ErrorCode::invalid_argument,
-                fmt::format("activity limit must be 1 to 1000, got {}", query.limit));
+                fmt::format("activity limit must be 1 to {}, got {}", max_activity_limit, query.limit));
   }
   auto session = core_->session();
   Transaction read(*session, TransactionMode::read);

@@ -1,6 +1,8 @@
 #include "linkvault/vault.hpp"
 
+#include "core/message_text.hpp"
 #include "linkvault/error.hpp"
+#include "linkvault/limits.hpp"
 #include "store/open_store.hpp"
 #include "vault/audit_log.hpp"
 #include "vault/input_rules.hpp"
@@ -61,7 +63,7 @@ VaultCore& require_open(const std::shared_ptr<VaultCore>& core) {
 
 Tenant Vault::tenant(std::string_view tenant_id) const {
   require_open(core_);
-  require_text(tenant_id, "tenant id", 128);
+  require_text(tenant_id, "tenant id", max_tenant_id_bytes);
   return Tenant(core_, std::string(tenant_id));
 }
 
@@ -94,11 +96,11 @@ std::map<std::string, AuditAnchor> Vault::audit_heads() const {
 AuditReport Vault::verify_audit(const std::map<std::string, AuditAnchor>& anchors) const {
   VaultCore& core = require_open(core_);
   for (const auto& anchored : anchors) {
-    require_text(anchored.first, "audit anchor tenant id", 128);
+    require_text(anchored.first, "audit anchor tenant id", max_tenant_id_bytes);
     if (anchored.second.sequence < 1) {
       throw Error(ErrorCode::invalid_argument,
-                  fmt::format("audit anchor of tenant '{}' has sequence {}; sequences "
-                              "start at 1", anchored.first, anchored.second.sequence));
+                  fmt::format("audit anchor of tenant {} has sequence {}; sequences "
+                              "start at 1", quote_for_message(anchored.first), anchored.second.sequence));
     }
   }
   auto session = core.session();
@@ -111,7 +113,7 @@ AuditReport Vault::verify_audit(const std::map<std::string, AuditAnchor>& anchor
 PurgeReport Vault::purge_tenant(const Actor& actor, std::string_view tenant_id) {
   VaultCore& core = require_open(core_);
   require_change_permission(actor, "purge_tenant");
-  require_text(tenant_id, "tenant id", 128);
+  require_text(tenant_id, "tenant id", max_tenant_id_bytes);
   PurgeReport report;
   auto session = core.session();
   {

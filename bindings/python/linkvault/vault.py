@@ -51,6 +51,7 @@ Tester = Callable[[Dict[str, str]], Tuple[bool, str]]
 _lib = _native.lib
 _call_for_string = _native.call_for_string
 _raw_decode = json.JSONDecoder().raw_decode
+# Mirrors of include/linkvault/limits.hpp (max_tenant_id_bytes, max_input_bytes).
 _MAX_TENANT_ID_BYTES = 128
 _MAX_INPUT_BYTES = 1024 * 1024  # LV_MAX_INPUT_BYTES
 _INT64_MAX = 2 ** 63 - 1
