@@ -70,10 +70,14 @@ lv_vault* vault() {
   return s.handle;
 }
 
-void reopen_vault() {
+void fresh_vault() {
   vault();
-  lv_vault_destroy(state().handle);
-  state().handle = nullptr;
+  State& s = state();
+  lv_vault_destroy(s.handle);
+  s.handle = nullptr;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::remove((s.path + suffix).c_str());
+  }
   open_handle();
 }
 

@@ -14,9 +14,10 @@ namespace fuzz {
 
 // The process's vault, opened on first use.
 lv_vault* vault();
-// Destroys the handle and opens the file again: drops providers registered
-// on the handle (they are never stored in the file).
-void reopen_vault();
+// Destroys the handle, deletes the vault's files and opens a new, empty
+// vault at the same path: registered providers are stored in the file, so
+// this is how a run that registered one starts the next from the built-ins.
+void fresh_vault();
 // The temp file's path and its key, for targets that open it themselves.
 const std::string& vault_path();
 const std::uint8_t* vault_key();  // 32 bytes
