@@ -45,8 +45,6 @@ class KeyringStorage {
   // Every version of (tenant, purpose), destroyed ones included, ascending.
   virtual std::vector<WrappedKey> load_keys(std::string_view tenant,
                                             KeyPurpose purpose) = 0;
-  // Error(ALREADY_EXISTS) if that (tenant, purpose, version) exists.
-  virtual void insert_key(const WrappedKey& key) = 0;
   // Creates that key version if absent. Atomic per (tenant, purpose,
   // version): of writers racing to create one version, exactly one creates
   // it and the others get the row it stored. Never fails because the row
@@ -71,8 +69,10 @@ class InMemoryKeyringStorage final : public KeyringStorage {
  public:
   std::vector<WrappedKey> load_keys(std::string_view tenant,
                                     KeyPurpose purpose) override;
-  void insert_key(const WrappedKey& key) override;
   KeyInsert insert_key_if_absent(const WrappedKey& key) override;
+  // Plants a row as given; Error(ALREADY_EXISTS) if that version exists
+  // (tests use it to file tampered rows).
+  void insert_key(const WrappedKey& key);
   void set_key_state(std::string_view tenant, KeyPurpose purpose,
                      std::uint32_t version, KeyState state) override;
   void destroy_key(std::string_view tenant, KeyPurpose purpose,

@@ -230,25 +230,6 @@ std::vector<WrappedKey> SqlCipherSession::load_keys(std::string_view tenant,
   return keys;
 }
 
-void SqlCipherSession::insert_key(const WrappedKey& key) {
-  auto statement = connection_->cached(
-      "INSERT INTO keyring (tenant, purpose, version, state, wrapped, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  statement->bind(1, key.tenant)
-      .bind(2, static_cast<std::int64_t>(key.purpose))
-      .bind(3, static_cast<std::int64_t>(key.version))
-      .bind(4, static_cast<std::int64_t>(key.state))
-      .bind(5, std::span<const std::uint8_t>(key.wrapped))
-      .bind(6, key.created_at);
-  try {
-    statement->run();
-  } catch (const Error& error) {
-    if (error.code() != ErrorCode::conflict) throw;
-    throw Error(ErrorCode::already_exists,
-                fmt::format("key version {} already exists", key.version));
-  }
-}
-
 KeyringStorage::KeyInsert SqlCipherSession::insert_key_if_absent(const WrappedKey& key) {
   // OR IGNORE: a row that exists is no failed statement, so the transaction
   // goes on; the version's row is then read back, whoever wrote it.

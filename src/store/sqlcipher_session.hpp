@@ -32,7 +32,6 @@ class SqlCipherSession final : public StoreSession {
 
   // KeyringStorage
   std::vector<WrappedKey> load_keys(std::string_view tenant, KeyPurpose purpose) override;
-  void insert_key(const WrappedKey& key) override;
   KeyInsert insert_key_if_absent(const WrappedKey& key) override;
   void set_key_state(std::string_view tenant, KeyPurpose purpose,
                      std::uint32_t version, KeyState state) override;
