@@ -255,6 +255,33 @@ TEST_CASE("conformance: racing creations of one key version store exactly one") 
   CHECK(stored.size() == 1);  // every loser got the winner's row
 }
 
+TEST_CASE("conformance: racing registrations of one provider key store exactly one") {
+  auto backend = make_conformance_backend();
+  std::mutex mutex;
+  std::set<std::string> returned;
+  run_threads([&](int t) {
+    auto store = backend->open(30'000);
+    auto session = store->session();
+    session->begin(TransactionMode::write);
+    StoredProvider provider;
+    provider.key = "acme_crm";
+    provider.spec_json = "{\"writer\":" + std::to_string(t) + "}";
+    provider.created_at = provider.updated_at = 1000 + t;
+    const StoredProvider stored = session->providers().insert_provider_if_absent(provider);
+    // The transaction is still usable after losing the race.
+    CHECK(session->providers().list_providers().size() == 1);
+    session->commit();
+    std::lock_guard lock(mutex);
+    returned.insert(stored.spec_json);
+  });
+  CHECK(returned.size() == 1);  // every loser got the winner's row
+  auto store = backend->open(5000);
+  auto session = store->session();
+  const auto row = session->providers().load_provider("acme_crm");
+  REQUIRE(row.has_value());
+  CHECK(returned.count(row->spec_json) == 1);
+}
+
 TEST_CASE("conformance: keyrings racing to create a tenant's first key end with one version") {
   auto backend = make_conformance_backend();
   const SecretBytes wrapping = fixed_key(7);
