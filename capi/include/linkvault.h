@@ -323,6 +323,94 @@ LV_API int lv_audit_heads(lv_vault* vault, char** out);
 LV_API int lv_audit_verify_anchored(lv_vault* vault, char** out,
                                     const char* anchors_json);
 
+/* ---- Sync jobs ---------------------------------------------------------- */
+
+/* Job JSON (the `char** out` of the job functions):
+ *   {"id","tenant","integration_id","type","status","config"(object),
+ *    "progress_percent"(int),"records_processed"(int),
+ *    "records_total"(int|null),"attempt"(int),"max_attempts"(int),
+ *    "retry_base_seconds"(int),"run_after","worker_id"(str|null),
+ *    "lease_until"(time|null),"cancel_requested"(bool),"error"(str|null),
+ *    "outcome"(str|null),"summary"(object|null),"created_at",
+ *    "started_at"(time|null),"completed_at"(time|null),"updated_at"}
+ * type is "full_import" | "incremental_sync" | "export" |
+ * "field_mapping_update"; status "pending" | "running" | "completed" |
+ * "failed" | "cancelled"; outcome "success" | "partial" | "failed".
+ * The rules are in docs/SEMANTICS.md, "Sync jobs". A job id that belongs to
+ * another tenant is LV_NOT_FOUND. */
+
+/* Queues a job of `type` on a connected integration (else
+ * LV_FAILED_PRECONDITION); LV_CONFLICT while the integration has a pending or
+ * running job. options_json is NULL or an object with any of: "config"
+ * (object|null, at most 64 KiB), "max_attempts" (1..20, default 3),
+ * "retry_base_seconds" (0..3600, default 30). Logs sync_queued.
+ * *out: the job; free with lv_string_free. */
+LV_API int lv_sync_enqueue(lv_vault* vault, char** out, const char* tenant,
+                           const char* actor_json, const char* integration_id,
+                           const char* type, const char* options_json);
+
+/* *out: the job; free with lv_string_free. */
+LV_API int lv_job_get(lv_vault* vault, char** out, const char* tenant,
+                      const char* job_id);
+
+/* The tenant's jobs, newest first. filter_json is NULL or an object with any
+ * of: "integration_id" (str|null), "status" (str|null), "limit" (1..1000,
+ * default 50), "before" (a job id|null: only older jobs). *out: a JSON array
+ * of jobs; free with lv_string_free. */
+LV_API int lv_job_list(lv_vault* vault, char** out, const char* tenant,
+                       const char* filter_json);
+
+/* A pending job is cancelled at once (logs sync_cancelled); a running one
+ * gets cancel_requested. A finished job is LV_FAILED_PRECONDITION.
+ * *out: the job; free with lv_string_free. */
+LV_API int lv_job_cancel(lv_vault* vault, char** out, const char* tenant,
+                         const char* actor_json, const char* job_id);
+
+/* Workers. worker_id (1..128 bytes) names one worker; two workers must never
+ * share one at the same time. */
+
+/* Recovers expired leases, then gives the oldest due pending job to this
+ * worker under a lease and logs sync_started. options_json is NULL or an
+ * object with any of: "lease_seconds" (number, 0.001..86400, default 30),
+ * "types" ([type]|null: any). *out: the job, or the text "null" when nothing
+ * is due; free with lv_string_free. */
+LV_API int lv_job_claim(lv_vault* vault, char** out, const char* worker_id,
+                        const char* options_json);
+
+/* The holder reports progress and renews its lease. progress_json is NULL or
+ * an object with any of: "processed" (int >= 0), "total" (int >= processed),
+ * "lease_seconds" (number|null: the claim's lease length). A job that is not
+ * running is LV_FAILED_PRECONDITION; one another worker holds is
+ * LV_CONFLICT. If cancel was requested the job becomes cancelled and the call
+ * returns LV_CANCELLED (*out stays NULL). *out: the job; free with
+ * lv_string_free. */
+LV_API int lv_job_heartbeat(lv_vault* vault, char** out, const char* job_id,
+                            const char* worker_id, const char* progress_json);
+
+/* The holder completes the job. outcome is NULL ("success"), "success" or
+ * "partial"; summary_json NULL or a JSON object (at most 64 KiB). Sets the
+ * integration's last_sync_at and last_sync_status; logs sync_completed.
+ * *out: the job; free with lv_string_free. */
+LV_API int lv_job_complete(lv_vault* vault, char** out, const char* job_id,
+                           const char* worker_id, const char* outcome,
+                           const char* summary_json);
+
+/* The holder reports a failure (`error`, at most 4096 bytes). retryable != 0
+ * with attempts left: back to pending, due after an exponential backoff;
+ * otherwise failed (logs sync_failed). *out: the job; free with
+ * lv_string_free. */
+LV_API int lv_job_fail(lv_vault* vault, char** out, const char* job_id,
+                       const char* worker_id, const char* error,
+                       int retryable);
+
+/* Recovers every running job whose lease has passed. *out: how many. */
+LV_API int lv_job_recover_expired(lv_vault* vault, int64_t* out);
+
+/* Queues an incremental_sync for every connected integration whose
+ * sync_config has auto_sync and that is due. *out: a JSON array of the new
+ * jobs; free with lv_string_free. */
+LV_API int lv_sync_schedule_due(lv_vault* vault, char** out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,13 @@ inline constexpr std::size_t max_scopes = 256;
 inline constexpr std::size_t max_message_bytes = 4096;
 // ActivityQuery::limit is 1..max_activity_limit.
 inline constexpr int max_activity_limit = 1000;
+// Sync jobs: a job's config or summary (a JSON object), a worker id, the
+// attempts a job may have, a job list's limit.
+inline constexpr std::size_t max_job_json_bytes = 64 * 1024;
+inline constexpr std::size_t max_worker_id_bytes = 128;
+inline constexpr int max_job_attempts = 20;
+inline constexpr int max_retry_base_seconds = 3600;
+inline constexpr int max_job_list_limit = 1000;
 // One credential set: fields and bytes per value.
 inline constexpr std::size_t max_credential_fields = 64;
 inline constexpr std::size_t max_credential_value_bytes = 64 * 1024;

@@ -18,6 +18,7 @@
 #include "linkvault/provider.hpp"
 #include "linkvault/secret.hpp"
 #include "linkvault/sync_config.hpp"
+#include "linkvault/sync_job.hpp"
 #include "linkvault/tenant.hpp"
 #include "linkvault/utf8.hpp"
 #include "linkvault/vault.hpp"

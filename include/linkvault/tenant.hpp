@@ -11,6 +11,7 @@
 #include "linkvault/actor.hpp"
 #include "linkvault/integration.hpp"
 #include "linkvault/secret.hpp"
+#include "linkvault/sync_job.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -78,6 +79,18 @@ class Tenant {
   std::vector<ActivityEntry> activity(
       const std::optional<std::string>& integration_id,
       const ActivityQuery& query = {}) const;
+
+  // Sync jobs (docs/SEMANTICS.md, "Sync jobs"). Queues a job on a connected
+  // integration (else FAILED_PRECONDITION); CONFLICT while the integration
+  // already has a pending or running job. Logs sync_queued.
+  SyncJob enqueue_sync(const Actor& actor, std::string_view integration_id, JobType type,
+                       const EnqueueOptions& options = {});
+  SyncJob get_job(std::string_view job_id) const;
+  std::vector<SyncJob> jobs(const JobQuery& query = {}) const;
+  // Pending: cancelled at once (logs sync_cancelled). Running: cancel is
+  // requested; the worker's next heartbeat cancels it. Finished:
+  // FAILED_PRECONDITION.
+  SyncJob cancel_job(const Actor& actor, std::string_view job_id);
 
  private:
   friend class Vault;

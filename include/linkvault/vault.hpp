@@ -13,8 +13,10 @@
 #include "linkvault/clock.hpp"
 #include "linkvault/master_secret.hpp"
 #include "linkvault/provider.hpp"
+#include "linkvault/sync_job.hpp"
 #include "linkvault/tenant.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -87,6 +89,39 @@ class Vault {
   // for an anchor with sequence < 1 or an invalid tenant id.
   AuditReport verify_audit(const std::map<std::string, AuditAnchor>& anchors) const;
   PurgeReport purge_tenant(const Actor& actor, std::string_view tenant_id);
+
+  // The worker side of sync jobs, across every tenant (docs/SEMANTICS.md,
+  // "Sync jobs"). A worker id names one worker (a thread or process) and must
+  // not be shared by two workers at once: it is how the vault tells the
+  // holder of a lease from everyone else.
+  //
+  // Recovers expired leases, then gives the oldest due pending job (of
+  // options.types, if any) to this worker under a fresh lease and logs
+  // sync_started; nullopt when nothing is due.
+  std::optional<SyncJob> claim_job(std::string_view worker_id, const ClaimOptions& options = {});
+  // The holder reports progress and renews its lease (by `lease`, else by
+  // the claim's lease length). FAILED_PRECONDITION if the job is not
+  // running; CONFLICT if another worker holds it. If cancel was requested
+  // the job becomes cancelled and this throws Error(CANCELLED).
+  SyncJob heartbeat(std::string_view job_id, std::string_view worker_id,
+                    const JobProgress& progress = {},
+                    std::optional<std::chrono::milliseconds> lease = std::nullopt);
+  // The holder finishes the job (outcome success or partial; summary a JSON
+  // object) and the integration's last_sync_at / last_sync_status are set.
+  SyncJob complete_job(std::string_view job_id, std::string_view worker_id,
+                       SyncOutcome outcome = SyncOutcome::success,
+                       const std::optional<std::string>& summary = std::nullopt);
+  // The holder reports a failure: retried later with exponential backoff
+  // while `retryable` and attempts remain, else failed for good.
+  SyncJob fail_job(std::string_view job_id, std::string_view worker_id, std::string_view error,
+                   bool retryable = true);
+  // Running jobs whose lease has passed go back to pending (or fail when no
+  // attempt is left). Returns how many were recovered.
+  std::int64_t recover_expired_jobs();
+  // Queues an incremental_sync (as the system actor) for every connected
+  // integration whose sync_config has auto_sync, that has no active job and
+  // was never synced or last synced interval_minutes ago or more.
+  std::vector<SyncJob> schedule_due_syncs();
 
   // Releases connections; later calls fail with FAILED_PRECONDITION. Tenants
   // still held see the vault as closed too. Idempotent.

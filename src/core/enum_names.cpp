@@ -5,6 +5,7 @@
 #include "linkvault/integration.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/sync_config.hpp"
+#include "linkvault/sync_job.hpp"
 
 #include <array>
 #include <cstddef>
@@ -80,7 +81,32 @@ constexpr NameTable<FieldType, 4> field_type_names{{
     {FieldType::email, "email"},
 }};
 
+constexpr NameTable<JobType, 4> job_type_names{{
+    {JobType::full_import, "full_import"},
+    {JobType::incremental_sync, "incremental_sync"},
+    {JobType::export_, "export"},
+    {JobType::field_mapping_update, "field_mapping_update"},
+}};
+
+constexpr NameTable<JobStatus, 5> job_status_names{{
+    {JobStatus::pending, "pending"},
+    {JobStatus::running, "running"},
+    {JobStatus::completed, "completed"},
+    {JobStatus::failed, "failed"},
+    {JobStatus::cancelled, "cancelled"},
+}};
+
 }  // namespace
+
+const char* to_string(JobType type) noexcept { return name_of(job_type_names, type); }
+std::optional<JobType> parse_job_type(std::string_view text) noexcept {
+  return parse_name(job_type_names, text);
+}
+
+const char* to_string(JobStatus status) noexcept { return name_of(job_status_names, status); }
+std::optional<JobStatus> parse_job_status(std::string_view text) noexcept {
+  return parse_name(job_status_names, text);
+}
 
 const char* to_string(Role role) noexcept { return name_of(role_names, role); }
 std::optional<Role> parse_role(std::string_view text) noexcept {

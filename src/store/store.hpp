@@ -7,8 +7,8 @@
 // key it is handed, and never builds SQL from inputs.
 //
 // The interfaces name intents, one per aggregate (integrations, the audit
-// chain, tenants' quotas, the keyring; jobs and refresh leases will get their
-// own), and each operation that must not race says what it promises. The
+// chain, tenants' quotas, the keyring, sync jobs; refresh leases will get
+// their own), and each operation that must not race says what it promises. The
 // vault layer never reads a value and writes something based on it unless
 // one operation below promises the two happen atomically: a plain read
 // followed by a plain write is only safe for rows no other writer touches.
@@ -33,6 +33,7 @@
 #include "linkvault/activity.hpp"
 #include "linkvault/integration.hpp"
 #include "linkvault/keyring.hpp"
+#include "store/job_store.hpp"
 #include "store/provider_store.hpp"
 
 #include <array>
@@ -163,6 +164,7 @@ class AuditStore {
 class StoreSession : public IntegrationStore,
                      public TenantStore,
                      public AuditStore,
+                     public JobStore,
                      public KeyringStorage {
  public:
   // write: takes the write lock up front, waiting at most the store's busy
@@ -175,6 +177,7 @@ class StoreSession : public IntegrationStore,
   IntegrationStore& integrations() noexcept { return *this; }
   TenantStore& tenants() noexcept { return *this; }
   AuditStore& audit() noexcept { return *this; }
+  JobStore& jobs() noexcept { return *this; }
   KeyringStorage& keys() noexcept { return *this; }
 
   // After keys are destroyed. Inside the write transaction that destroys
