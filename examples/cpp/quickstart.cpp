@@ -1,13 +1,16 @@
 // linkvault C++ quickstart: open a vault, connect a provider, test it with a
-// (fake) tester, reveal, disconnect, print the activity, verify the audit.
+// (fake) tester, reveal, run a sync job with visible progress, disconnect,
+// print the activity, verify the audit.
 //
 //   quickstart_cpp [vault-path]        (default ./linkvault-quickstart-cpp.vault)
 #include <linkvault/linkvault.hpp>
 
 #include <botan/system_rng.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 int main(int argc, char** argv) {
@@ -46,6 +49,27 @@ int main(int argc, char** argv) {
     const linkvault::Credentials revealed = acme.reveal_credentials(admin, slack.id);
     std::printf("revealed %zu field(s); bot_token has %zu characters\n", revealed.size(),
                 revealed.at("bot_token").size());
+
+    // Sync: the host queues a job; a worker (any thread or process) claims it
+    // under a lease, reports progress with heartbeats, and completes it.
+    const linkvault::SyncJob queued =
+        acme.enqueue_sync(admin, slack.id, linkvault::JobType::full_import);
+    const std::optional<linkvault::SyncJob> job = vault.claim_job("worker-1");
+    if (!job) return 1;  // nothing due: cannot happen right after the enqueue
+    std::printf("job %s: %s, %s\n", queued.id.c_str(), linkvault::to_string(job->type),
+                linkvault::to_string(job->status));
+    for (std::int64_t imported = 40; imported <= 120; imported += 40) {
+      const linkvault::SyncJob beat =
+          vault.heartbeat(job->id, "worker-1", linkvault::JobProgress{imported, 120});
+      std::printf("  progress %3d%% (%lld of %lld records)\n", beat.progress_percent,
+                  static_cast<long long>(beat.records_processed),
+                  static_cast<long long>(beat.records_total.value_or(0)));
+    }
+    const linkvault::SyncJob done = vault.complete_job(job->id, "worker-1",
+                                                       linkvault::SyncOutcome::success,
+                                                       R"({"imported":120})");
+    std::printf("job %s, outcome %s\n", linkvault::to_string(done.status),
+                linkvault::to_string(*done.outcome));
 
     // Disconnect: credentials wiped, row and history kept.
     acme.disconnect(admin, slack.id);
