@@ -1,8 +1,10 @@
 // Sync jobs across processes that die: four worker processes drain 500 jobs
 // from one vault while the test SIGKILLs them at random moments (some aimed
-// mid-job, some aimed at complete_job) and starts fresh ones. Short leases
-// let the survivors recover what the dead held. Afterwards every job has
-// ended exactly once, completed or failed: none lost, none completed twice.
+// mid-job, some aimed at complete_job) and starts fresh ones, until the
+// queue is empty. Short leases let the survivors recover what the dead held
+// (and what a few deliberately stalled workers held). Afterwards every job
+// has ended exactly once, completed or failed: none lost, none completed
+// twice.
 //
 // Each worker process appends "<job id>\n" to its own file and fsyncs it
 // right after complete_job returns, and reports each step on the harness's
@@ -17,6 +19,7 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,7 +48,8 @@ constexpr int tenant_count = 10;
 constexpr int integrations_per_tenant = 50;  // one job each: 500 jobs
 constexpr int job_count = tenant_count * integrations_per_tenant;
 constexpr int worker_slots = 4;
-constexpr int kill_target = 40;
+// Kills until the queue drains or this many have been done.
+constexpr int kill_target = 150;
 // Short enough that a dead worker's job comes back soon, long enough that a
 // live worker heartbeating every few ms keeps it on a loaded machine (one
 // that loses it anyway gets CONFLICT and moves on: also a correct outcome).
@@ -67,6 +71,8 @@ enum JobEvent : std::int64_t {
   lost = 4,        // CONFLICT / FAILED_PRECONDITION: the lease was lost to recovery
   failed_retry = 5,
   failed_final = 6,
+  stalling = 7,  // waiting past its lease for another worker to take the job
+  resumed = 8,
 };
 
 struct WorkerPlan {
@@ -74,6 +80,7 @@ struct WorkerPlan {
   const MasterSecret* master = nullptr;
   std::string worker_id;
   std::string done_file;
+  std::string stall_lock;  // flock()ed by the one worker stalling
   int slot = 0;
   std::uint64_t seed = 0;
 };
@@ -81,13 +88,51 @@ struct WorkerPlan {
 std::string tenant_name(int n) { return "t" + std::to_string(n); }
 
 // Some jobs fail on their first attempt and are retried; a few fail for
-// good. Fixed by the job id, so a restarted worker decides the same.
-enum class Decision { complete, fail_retry, fail_final };
-Decision decide(const std::string& job_id, int attempt) {
-  const std::size_t hash = std::hash<std::string>{}(job_id);
+// good. On some the first worker stalls past its lease until another worker
+// has recovered the job and works it (slowly, heartbeating in time), then
+// tries to go on: it must be refused. A recovered job is due from its
+// recovery on, behind every job queued before, so stalls are on jobs queued
+// near the end (tenants 7 and 8), and one worker stalls at a time (the
+// others must be free to take its job). Fixed by the job, so a restarted
+// worker decides the same.
+enum class Decision { complete, fail_retry, fail_final, stall, slow };
+Decision decide(const SyncJob& job) {
+  const std::size_t hash = std::hash<std::string>{}(job.id);
   if (hash % 41 == 0) return Decision::fail_final;
-  if (attempt == 1 && hash % 7 == 0) return Decision::fail_retry;
+  const bool late = job.tenant == tenant_name(tenant_count - 3) ||
+                    job.tenant == tenant_name(tenant_count - 2);
+  if (late && hash % 5 == 1) return job.attempt == 1 ? Decision::stall : Decision::slow;
+  if (job.attempt == 1 && hash % 7 == 0) return Decision::fail_retry;
   return Decision::complete;
+}
+
+// The stalled worker waits (past its lease) until another worker holds the
+// job, the job has ended, or a while has passed.
+void stall_until_taken(Vault& vault, const SyncJob& job, const std::string& worker_id) {
+  const auto give_up = SteadyClock::now() + 20 * lease;
+  Tenant tenant = vault.tenant(job.tenant);
+  while (SteadyClock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const SyncJob now = tenant.get_job(job.id);
+    if (now.status == JobStatus::running && now.worker_id != worker_id) return;
+    if (now.status != JobStatus::running && now.status != JobStatus::pending) return;
+  }
+}
+
+// Unlocks the stall lock however the stall ends.
+struct StallLock {
+  explicit StallLock(int fd) : fd(fd) {}
+  ~StallLock() { ::flock(fd, LOCK_UN); }
+  StallLock(const StallLock&) = delete;
+  StallLock& operator=(const StallLock&) = delete;
+  int fd;
+};
+
+// The nap before each heartbeat: the recovering worker holds the job for
+// three quarters of a lease, renewing it in time.
+std::chrono::microseconds nap_before_beat(Decision decision, std::mt19937_64& random) {
+  if (decision == Decision::slow) return lease / 4;
+  return std::chrono::microseconds(std::uniform_int_distribution<int>(500, 6000)(random));
 }
 
 // True when every job of every tenant has ended. Ended is final, so reading
@@ -128,6 +173,8 @@ void run_worker(ChildContext& context, const WorkerPlan& plan) {
 
   const int fd = ::open(plan.done_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "open the done file");
+  const int stall_fd = ::open(plan.stall_lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (stall_fd < 0) throw std::system_error(errno, std::generic_category(), "open the stall lock");
   std::mt19937_64 random(plan.seed);
   ClaimOptions claim;
   claim.lease = lease;
@@ -150,13 +197,21 @@ void run_worker(ChildContext& context, const WorkerPlan& plan) {
       continue;
     }
     report(RecordKind::ack, claimed, *job);
+    const Decision decision = decide(*job);
     try {
       for (int beat = 1; beat <= heartbeats_per_job; ++beat) {
-        std::this_thread::sleep_for(std::chrono::microseconds(
-            std::uniform_int_distribution<int>(500, 6000)(random)));
+        std::this_thread::sleep_for(nap_before_beat(decision, random));
+        // While another worker stalls, this one just works the job. (A
+        // killed staller's lock goes with it.)
+        if (beat == 2 && decision == Decision::stall && ::flock(stall_fd, LOCK_EX | LOCK_NB) == 0) {
+          const StallLock held(stall_fd);
+          report(RecordKind::ack, stalling, *job);
+          stall_until_taken(vault, *job, plan.worker_id);
+          report(RecordKind::ack, resumed, *job);
+        }
         vault.heartbeat(job->id, plan.worker_id, JobProgress{beat * 10, heartbeats_per_job * 10});
       }
-      switch (decide(job->id, job->attempt)) {
+      switch (decision) {
         case Decision::fail_retry:
           vault.fail_job(job->id, plan.worker_id, "upstream timed out", /*retryable=*/true);
           report(RecordKind::ack, failed_retry, *job);
@@ -166,6 +221,8 @@ void run_worker(ChildContext& context, const WorkerPlan& plan) {
           report(RecordKind::ack, failed_final, *job);
           continue;
         case Decision::complete:
+        case Decision::stall:  // still held if no one took it meanwhile
+        case Decision::slow:
           break;
       }
       report(RecordKind::intent, completing, *job);
@@ -176,7 +233,9 @@ void run_worker(ChildContext& context, const WorkerPlan& plan) {
       if (error.code() != ErrorCode::conflict && error.code() != ErrorCode::failed_precondition) {
         throw;
       }
+      record.error_code = static_cast<std::int32_t>(error.code());
       report(RecordKind::ack, lost, *job, error.what());
+      record.error_code = 0;
       continue;
     }
     append_line(fd, job->id);
@@ -263,6 +322,15 @@ bool is_event(const Record& record, JobEvent event) {
   return record.op == OpKind::none && record.number == event;
 }
 
+// Whether the child's last job event says it is stalling.
+bool is_stalling(const Child& child) {
+  const auto& records = child.records();
+  for (auto record = records.rbegin(); record != records.rend(); ++record) {
+    if (record->op == OpKind::none) return record->number == stalling;
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 500 jobs: every job ends exactly once") {
@@ -309,6 +377,7 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
     plan.slot = slot;
     plan.worker_id = "w" + std::to_string(slot) + "-" + std::to_string(++generation[static_cast<std::size_t>(slot)]);
     plan.done_file = dir + "/done-" + plan.worker_id;
+    plan.stall_lock = dir + "/stall.lock";
     plan.seed = derive_seed(seed, incarnations.size(), static_cast<std::uint64_t>(slot));
     incarnation->child = Child::spawn([&plan](ChildContext& context) { run_worker(context, plan); },
                                       describe_error);
@@ -325,17 +394,20 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
   // Kill, restart, repeat. A third of the kills land at a random moment, a
   // third a little after a claim (mid-job), a third within 1.5 ms of a
   // complete_job starting (inside it, or between its commit and the file).
+  // A stalling worker is spared: its wait would rarely outlive the kills,
+  // and it is there to be refused by the vault once it resumes.
   std::mt19937_64 timing(seed);
   const auto random_us = [&](int low, int high) {
     return std::chrono::microseconds(std::uniform_int_distribution<int>(low, high)(timing));
   };
   std::vector<std::string> problems;
   bool drained_early = false;
-  for (int attempt = 0; attempt < kill_target && !drained_early; ++attempt) {
+  int spared = 0;
+  for (int round = 0; round < kill_target && !drained_early; ++round) {
     const int slot = std::uniform_int_distribution<int>(0, worker_slots - 1)(timing);
     Child& victim = *live[static_cast<std::size_t>(slot)]->child;
     const std::size_t from = victim.records().size();
-    switch (attempt % 3) {
+    switch (round % 3) {
       case 0:
         pump(live_children(), SteadyClock::now() + random_us(5'000, 80'000));
         break;
@@ -351,6 +423,10 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
           pump(live_children(), SteadyClock::now() + random_us(0, 1'500));
         }
         break;
+    }
+    if (is_stalling(victim)) {
+      ++spared;
+      continue;
     }
     victim.kill_now();
     victim.reap();
@@ -393,7 +469,8 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
   // How each worker process ended, and what it said.
   std::map<std::string, const Incarnation*> by_worker;
   std::map<std::string, std::optional<std::string>> in_flight_at_kill;
-  int kills = 0, lost_leases = 0, retries = 0, claims = 0, killed_holding = 0;
+  int kills = 0, lost_leases = 0, refused_conflict = 0, retries = 0, claims = 0, killed_holding = 0;
+  int stalls = 0;
   for (const auto& incarnation : incarnations) {
     const std::string& worker_id = incarnation->plan.worker_id;
     by_worker[worker_id] = incarnation.get();
@@ -419,7 +496,11 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
         holding.reset();
       }
       if (record.number == lost) ++lost_leases;
+      if (record.number == lost && record.error_code == static_cast<int>(ErrorCode::conflict)) {
+        ++refused_conflict;
+      }
       if (record.number == failed_retry) ++retries;
+      if (record.number == stalling) ++stalls;
     }
     if (child->killed_by_us() && holding) ++killed_holding;
   }
@@ -558,14 +639,19 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
   CHECK(completed + failed == job_count);
   CHECK(completed > failed);
   CHECK(kills > 0);
-  MESSAGE("jobs crash: " << kills << " kills (" << killed_holding << " holding a job, "
+  MESSAGE("jobs crash: " << kills << " kills (" << killed_holding << " holding a job, " << spared
+                         << " stalling workers spared, "
                          << total_kills() - kills_before << " counted by the harness), "
                          << incarnations.size() << " worker processes, " << claims
                          << " claims seen; " << completed << " completed (" << unrecorded
                          << " committed by a worker killed before its file write), " << failed
                          << " failed, " << retries << " retried after fail_job, " << lost_leases
-                         << " leases lost to recovery, " << torn_tails << " torn file lines"
-                         << (drained_early ? "; the queue drained before the last kill" : ""));
+                         << " leases lost to recovery; " << stalls << " stalled workers, "
+                         << refused_conflict
+                         << " refused with CONFLICT while another worker held the job; "
+                         << torn_tails << " torn file lines"
+                         << std::string(drained_early ? "; kills went on until the queue drained"
+                                                       : "; the last kills came before the queue drained"));
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }
