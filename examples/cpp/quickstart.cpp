@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
 
     std::printf("activity, newest first:\n");
     for (const auto& entry : acme.activity(slack.id)) {
-      std::printf("  #%lld %-22s by %-6s at %s\n", static_cast<long long>(entry.sequence),
+      std::printf("  #%lld %-22s by %-8s at %s\n", static_cast<long long>(entry.sequence),
                   entry.action.c_str(), entry.user_name.c_str(),
                   linkvault::format_rfc3339(entry.created_at).c_str());
     }
