@@ -316,6 +316,21 @@ std::vector<Integration> SqlCipherSession::list_integrations(std::string_view te
   return integrations;
 }
 
+std::vector<Integration> SqlCipherSession::auto_sync_candidates() {
+  // Connected integrations with a sync_config and no active job; the caller
+  // reads auto_sync and the interval (no JSON1 on SQLite 3.15).
+  auto statement = connection_->cached(
+      "SELECT " LV_INTEGRATION_COLUMNS " FROM integrations i "
+      "WHERE status = 'connected' AND sync_config IS NOT NULL AND NOT EXISTS "
+      "(SELECT 1 FROM sync_jobs j WHERE j.integration_id = i.id "
+      "AND j.status IN ('pending', 'running')) ORDER BY tenant, created_at, id");
+  std::vector<Integration> integrations;
+  while (statement->step()) {
+    integrations.push_back(std::move(read_integration(*statement).integration));
+  }
+  return integrations;
+}
+
 void SqlCipherSession::require_write_transaction(const char* operation) const {
   if (!in_transaction_ || mode_ != TransactionMode::write) {
     throw Error(ErrorCode::internal,
@@ -534,6 +549,9 @@ TenantRowCounts SqlCipherSession::delete_tenant_rows(std::string_view tenant) {
   auto activity = connection_->cached("DELETE FROM activity WHERE tenant = ?1");
   activity->bind(1, tenant).run();
   counts.activity = connection_->changes();
+  auto jobs = connection_->cached("DELETE FROM sync_jobs WHERE tenant = ?1");
+  jobs->bind(1, tenant).run();
+  counts.jobs = connection_->changes();
   auto integrations = connection_->cached("DELETE FROM integrations WHERE tenant = ?1");
   integrations->bind(1, tenant).run();
   counts.integrations = connection_->changes();

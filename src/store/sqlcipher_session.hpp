@@ -66,6 +66,19 @@ class SqlCipherSession final : public StoreSession {
   void for_each_activity(std::string_view tenant,
                          const std::function<bool(const ActivityRecord&)>& visit) override;
 
+  // JobStore (sqlcipher_session_jobs.cpp)
+  std::optional<std::string> insert_job_unless_active(const JobRecord& record) override;
+  std::optional<JobRecord> load_job(std::string_view tenant, std::string_view id) override;
+  std::optional<JobRecord> find_job(std::string_view id) override;
+  std::optional<JobRecord> active_job(std::string_view tenant,
+                                      std::string_view integration_id) override;
+  std::vector<SyncJob> list_jobs(std::string_view tenant, const JobListFilter& filter) override;
+  std::optional<JobRecord> next_due_job(TimeMs now, const std::vector<JobType>& types) override;
+  std::vector<JobRecord> expired_jobs(TimeMs now, int limit) override;
+  bool update_job_if(const JobRecord& next, JobStatus expected_status,
+                     std::string_view expected_token) override;
+  std::vector<Integration> auto_sync_candidates() override;
+
   TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
   void mark_shred_pending() override;
   bool finish_shredding() noexcept override;

@@ -13,6 +13,7 @@
 #include "vault/credential_rules.hpp"
 #include "vault/credential_vault.hpp"
 #include "vault/input_rules.hpp"
+#include "vault/job_changes.hpp"
 #include "vault/operation.hpp"
 #include "vault/redaction.hpp"
 #include "vault/transaction.hpp"
@@ -273,9 +274,11 @@ Integration Tenant::disconnect(const Actor& actor, std::string_view integration_
   require_change_permission(actor, "disconnect");
   return change_integration(
              *core_, id_, integration_id, actor,
-             [&](StoreSession&, IntegrationRecord& record) {
+             [&](StoreSession& session, IntegrationRecord& record) {
                Integration& integration = record.integration;
                require_not_disconnected(integration, "disconnect");
+               // Logged before `disconnected`, in the same transaction.
+               cancel_jobs_of_disconnected(session, *core_, integration, actor);
                const TimeMs now = core_->now_ms();
                // Wiped from the row; secure_delete zeroes the cell.
                record.sealed_credentials.clear();

@@ -54,13 +54,6 @@ Vault Vault::open(const std::string& location, const MasterSecret& secret,
                                            location, options.clock));
 }
 
-namespace {
-VaultCore& require_open(const std::shared_ptr<VaultCore>& core) {
-  if (!core || core->closed()) throw Error(ErrorCode::failed_precondition, "the vault is closed");
-  return *core;
-}
-}  // namespace
-
 Tenant Vault::tenant(std::string_view tenant_id) const {
   require_open(core_);
   require_text(tenant_id, "tenant id", max_tenant_id_bytes);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "linkvault/clock.hpp"
+#include "linkvault/error.hpp"
 #include "linkvault/keyring.hpp"
 #include "store/store.hpp"
 #include "vault/catalog.hpp"
@@ -48,5 +49,12 @@ class VaultCore {
   std::string location_;
   std::atomic<bool> closed_{false};
 };
+
+// The core of an open vault, else Error(FAILED_PRECONDITION) (closed, or a
+// moved-from Vault).
+inline VaultCore& require_open(const std::shared_ptr<VaultCore>& core) {
+  if (!core || core->closed()) throw Error(ErrorCode::failed_precondition, "the vault is closed");
+  return *core;
+}
 
 }  // namespace linkvault

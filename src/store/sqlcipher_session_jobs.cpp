@@ -1,0 +1,241 @@
+// The JobStore operations of SqlCipherSession. Every write runs under the
+// caller's BEGIN IMMEDIATE, which holds the file's one write lock: that is
+// what makes "held against other claimers until commit" true here. The
+// one-active-job rule is also a partial unique index (migration 0003).
+#include "store/sqlcipher_session.hpp"
+
+#include "core/message_text.hpp"
+#include "store/sqlite.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+namespace linkvault {
+
+namespace {
+
+// Column order shared by every job SELECT, read_job() and bind_job().
+#define LV_JOB_COLUMNS                                                            \
+  "id, tenant, integration_id, type, status, config, progress_percent, "          \
+  "records_processed, records_total, attempt, max_attempts, retry_base_seconds, " \
+  "run_after, worker_id, lease_token, lease_ms, lease_until, cancel_requested, "  \
+  "error, outcome, summary, created_at, started_at, completed_at, updated_at"
+
+template <typename Enum, typename Parse>
+Enum parse_stored_job_enum(std::string_view text, Parse parse, const char* what) {
+  auto value = parse(text);
+  if (!value) {
+    throw Error(ErrorCode::integrity,
+                fmt::format("stored job {} {} is not valid", what, quote_for_message(text)));
+  }
+  return *value;
+}
+
+int column_small_int(const sql::Statement& row, int column) {
+  const std::int64_t value = row.column_int(column);
+  if (value < 0 || value > std::numeric_limits<int>::max()) {
+    throw Error(ErrorCode::integrity, fmt::format("stored job column {} is out of range", column));
+  }
+  return static_cast<int>(value);
+}
+
+JobRecord read_job(const sql::Statement& row) {
+  JobRecord record;
+  SyncJob& j = record.job;
+  j.id = row.column_text(0);
+  j.tenant = row.column_text(1);
+  j.integration_id = row.column_text(2);
+  j.type = parse_stored_job_enum<JobType>(row.column_text_view(3), parse_job_type, "type");
+  j.status = parse_stored_job_enum<JobStatus>(row.column_text_view(4), parse_job_status, "status");
+  j.config = row.column_text(5);
+  j.progress_percent = column_small_int(row, 6);
+  j.records_processed = row.column_int(7);
+  j.records_total = row.column_optional_int(8);
+  j.attempt = column_small_int(row, 9);
+  j.max_attempts = column_small_int(row, 10);
+  j.retry_base_seconds = column_small_int(row, 11);
+  j.run_after = row.column_int(12);
+  j.worker_id = row.column_optional_text(13);
+  record.lease_token = row.column_text(14);
+  record.lease_ms = row.column_int(15);
+  j.lease_until = row.column_optional_int(16);
+  j.cancel_requested = row.column_int(17) != 0;
+  j.error = row.column_optional_text(18);
+  if (!row.is_null(19)) {
+    j.outcome = parse_stored_job_enum<SyncOutcome>(row.column_text_view(19), parse_sync_outcome,
+                                                   "outcome");
+  }
+  j.summary = row.column_optional_text(20);
+  j.created_at = row.column_int(21);
+  j.started_at = row.column_optional_int(22);
+  j.completed_at = row.column_optional_int(23);
+  j.updated_at = row.column_int(24);
+  return record;
+}
+
+// Binds every column in LV_JOB_COLUMNS order to ?1..?25.
+void bind_job(sql::Statement& statement, const JobRecord& record) {
+  const SyncJob& j = record.job;
+  statement.bind(1, j.id).bind(2, j.tenant).bind(3, j.integration_id);
+  statement.bind(4, std::string_view(to_string(j.type)));
+  statement.bind(5, std::string_view(to_string(j.status)));
+  statement.bind(6, j.config).bind(7, std::int64_t{j.progress_percent});
+  statement.bind(8, j.records_processed).bind(9, j.records_total);
+  statement.bind(10, std::int64_t{j.attempt}).bind(11, std::int64_t{j.max_attempts});
+  statement.bind(12, std::int64_t{j.retry_base_seconds}).bind(13, j.run_after);
+  statement.bind(14, j.worker_id).bind(15, record.lease_token).bind(16, record.lease_ms);
+  statement.bind(17, j.lease_until).bind(18, std::int64_t{j.cancel_requested ? 1 : 0});
+  statement.bind(19, j.error);
+  if (j.outcome) {
+    statement.bind(20, std::string_view(to_string(*j.outcome)));
+  } else {
+    statement.bind_null(20);
+  }
+  statement.bind(21, j.summary).bind(22, j.created_at).bind(23, j.started_at);
+  statement.bind(24, j.completed_at).bind(25, j.updated_at);
+}
+
+bool type_wanted(JobType type, const std::vector<JobType>& types) {
+  if (types.empty()) return true;
+  for (const JobType wanted : types) {
+    if (wanted == type) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> SqlCipherSession::insert_job_unless_active(const JobRecord& record) {
+  require_write_transaction("insert_job_unless_active");
+  // OR IGNORE: a row the unique index over active jobs refuses is skipped
+  // (no failed statement, so the transaction goes on); the active job's id
+  // is then read back.
+  auto statement = connection_->cached(
+      "INSERT OR IGNORE INTO sync_jobs (" LV_JOB_COLUMNS ") VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+      "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
+  bind_job(*statement, record);
+  statement->run();
+  if (connection_->changes() == 1) return std::nullopt;
+  if (auto active = active_job(record.job.tenant, record.job.integration_id)) {
+    return std::move(active->job.id);
+  }
+  throw Error(ErrorCode::internal,
+              fmt::format("job {} was neither inserted nor refused by an active job",
+                          quote_for_message(record.job.id)));
+}
+
+std::optional<JobRecord> SqlCipherSession::load_job(std::string_view tenant,
+                                                    std::string_view id) {
+  auto statement = connection_->cached(
+      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs WHERE id = ?1 AND tenant = ?2");
+  statement->bind(1, id).bind(2, tenant);
+  if (!statement->step()) return std::nullopt;
+  return read_job(*statement);
+}
+
+std::optional<JobRecord> SqlCipherSession::find_job(std::string_view id) {
+  auto statement = connection_->cached("SELECT " LV_JOB_COLUMNS " FROM sync_jobs WHERE id = ?1");
+  statement->bind(1, id);
+  if (!statement->step()) return std::nullopt;
+  return read_job(*statement);
+}
+
+std::optional<JobRecord> SqlCipherSession::active_job(std::string_view tenant,
+                                                      std::string_view integration_id) {
+  auto statement = connection_->cached(
+      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_one_active "
+      "WHERE integration_id = ?1 AND status IN ('pending', 'running') AND tenant = ?2");
+  statement->bind(1, integration_id).bind(2, tenant);
+  if (!statement->step()) return std::nullopt;
+  return read_job(*statement);
+}
+
+std::vector<SyncJob> SqlCipherSession::list_jobs(std::string_view tenant,
+                                                 const JobListFilter& filter) {
+  // The cursor is (created_at, id) of the `before` job: strictly older rows.
+  const std::int64_t before_at =
+      filter.before_created_at.value_or(std::numeric_limits<std::int64_t>::max());
+  const std::string_view before_id = filter.before_id ? std::string_view(*filter.before_id) : "";
+  const bool has_cursor = filter.before_created_at.has_value();
+  std::vector<SyncJob> jobs;
+  const auto collect = [&](sql::Statement& statement) {
+    while (statement.step()) jobs.push_back(std::move(read_job(statement).job));
+  };
+  const auto bind_common = [&](sql::Statement& statement) {
+    statement.bind(1, tenant).bind(2, before_at).bind(3, before_id);
+    statement.bind(4, std::int64_t{has_cursor ? 1 : 0});
+    if (filter.status) {
+      statement.bind(5, std::string_view(to_string(*filter.status)));
+    } else {
+      statement.bind_null(5);
+    }
+    statement.bind(6, std::int64_t{filter.limit});
+  };
+  if (filter.integration_id) {
+    auto statement = connection_->cached(
+        "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_by_integration "
+        "WHERE tenant = ?1 AND integration_id = ?7 "
+        "AND (?4 = 0 OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
+        "AND (?5 IS NULL OR status = ?5) ORDER BY created_at DESC, id DESC LIMIT ?6");
+    bind_common(*statement);
+    statement->bind(7, *filter.integration_id);
+    collect(*statement);
+  } else {
+    auto statement = connection_->cached(
+        "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_by_tenant "
+        "WHERE tenant = ?1 "
+        "AND (?4 = 0 OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
+        "AND (?5 IS NULL OR status = ?5) ORDER BY created_at DESC, id DESC LIMIT ?6");
+    bind_common(*statement);
+    collect(*statement);
+  }
+  return jobs;
+}
+
+std::optional<JobRecord> SqlCipherSession::next_due_job(TimeMs now,
+                                                        const std::vector<JobType>& types) {
+  require_write_transaction("next_due_job");
+  // The partial index holds only pending jobs, oldest due first; the type
+  // filter is applied while walking it (a handful of types, few skipped).
+  auto statement = connection_->cached(
+      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_due "
+      "WHERE status = 'pending' AND run_after <= ?1 ORDER BY run_after, created_at, id");
+  statement->bind(1, now);
+  while (statement->step()) {
+    JobRecord record = read_job(*statement);
+    if (type_wanted(record.job.type, types)) return record;
+  }
+  return std::nullopt;
+}
+
+std::vector<JobRecord> SqlCipherSession::expired_jobs(TimeMs now, int limit) {
+  require_write_transaction("expired_jobs");
+  auto statement = connection_->cached(
+      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_leases "
+      "WHERE status = 'running' AND lease_until < ?1 ORDER BY lease_until LIMIT ?2");
+  statement->bind(1, now).bind(2, std::int64_t{limit});
+  std::vector<JobRecord> jobs;
+  while (statement->step()) jobs.push_back(read_job(*statement));
+  return jobs;
+}
+
+bool SqlCipherSession::update_job_if(const JobRecord& next, JobStatus expected_status,
+                                     std::string_view expected_token) {
+  require_write_transaction("update_job_if");
+  auto statement = connection_->cached(
+      "UPDATE sync_jobs SET tenant = ?2, integration_id = ?3, type = ?4, status = ?5, "
+      "config = ?6, progress_percent = ?7, records_processed = ?8, records_total = ?9, "
+      "attempt = ?10, max_attempts = ?11, retry_base_seconds = ?12, run_after = ?13, "
+      "worker_id = ?14, lease_token = ?15, lease_ms = ?16, lease_until = ?17, "
+      "cancel_requested = ?18, error = ?19, outcome = ?20, summary = ?21, "
+      "created_at = ?22, started_at = ?23, completed_at = ?24, updated_at = ?25 "
+      "WHERE id = ?1 AND status = ?26 AND lease_token = ?27");
+  bind_job(*statement, next);
+  statement->bind(26, std::string_view(to_string(expected_status))).bind(27, expected_token);
+  statement->run();
+  return connection_->changes() == 1;
+}
+
+}  // namespace linkvault
