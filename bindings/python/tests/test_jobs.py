@@ -463,7 +463,8 @@ def test_claim_skips_a_job_that_is_not_due_yet(vault, tenant, admin, slack):
     assert vault.claim_job("worker-2") is None
 
 
-@pytest.mark.parametrize("worker_id", ["", "w" * 129, "w\udc80"])
+@pytest.mark.parametrize("worker_id", ["", "w" * 129, "w\udc80", "worker\n1", "worker\x7f"],
+                         ids=["empty", "129 bytes", "lone surrogate", "newline", "DEL"])
 def test_claim_rejects_a_bad_worker_id(vault, queued, worker_id):
     with pytest.raises(lv.InvalidArgument):
         vault.claim_job(worker_id)
@@ -721,6 +722,14 @@ def test_a_failure_that_is_not_retryable_is_final(vault, tenant, slack, running)
     job = vault.fail_job(running.id, "worker-1", "schema mismatch", retryable=False)
     assert (job.status, job.outcome, job.attempt) == ("failed", "failed", 1)
     assert actions(tenant, slack.id)[-1] == "sync_failed"
+
+
+@pytest.mark.parametrize("error", ["", "line one\nline two", "bell\a"],
+                         ids=["empty", "newline", "control character"])
+def test_fail_rejects_an_error_that_is_not_one_line_of_text(vault, tenant, running, error):
+    with pytest.raises(lv.InvalidArgument):
+        vault.fail_job(running.id, "worker-1", error)
+    assert tenant.get_job(running.id).status == "running"
 
 
 def test_fail_rejects_an_error_longer_than_4096_bytes(vault, tenant, running):
