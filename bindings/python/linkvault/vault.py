@@ -565,8 +565,9 @@ class Vault:
         out, or the job is recovered and may go to another worker. ``types``
         is a list of job types to take (None: any). Expired leases are
         recovered first. Returns None when nothing is due. ``worker_id``
-        (1-128 bytes) must be unique among the workers running at one time:
-        it is what proves a worker holds its job.
+        (1-128 bytes of text without control characters) must be unique
+        among the workers running at one time: it is what proves a worker
+        holds its job.
         """
         options: Dict[str, Any] = {"lease_seconds": _seconds(lease_seconds, "lease_seconds")}
         names = _job_types(types)
@@ -616,7 +617,8 @@ class Vault:
 
     def fail_job(self, job_id: Union[str, SyncJob], worker_id: str, error: str,
                  retryable: bool = True) -> SyncJob:
-        """The holder reports a failure, ``error`` (at most 4096 bytes).
+        """The holder reports a failure, ``error``: 1-4096 bytes of text
+        without control characters (one line), never a secret.
 
         Retryable with attempts left: the job goes back to ``pending``, due
         after ``retry_base_seconds * 2**(attempt - 1)`` (at most an hour,
