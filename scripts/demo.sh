@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs the demo on ./linkvault-demo.vault in the current
 # directory: two tenants connect providers, test, reveal, disconnect, read the
-# activity log and verify the audit chain.
+# activity log and verify the audit chain; one tenant queues a sync job that a
+# worker claims and runs with visible progress.
 set -euo pipefail
 work_dir="$(pwd)"
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"

@@ -694,3 +694,26 @@ TEST_CASE("the job chain verifies after a full life cycle") {
                                         "connected"});
   CHECK(f.vault.verify_audit().ok);
 }
+
+TEST_CASE("a schema 2 vault migrates to sync jobs and keeps its integrations") {
+  JobFixture f;
+  {
+    // Back to what a library before schema 3 left behind.
+    auto raw = f.raw();
+    raw->exec("DROP TABLE sync_jobs");
+    raw->exec("PRAGMA user_version = 2");
+  }
+  f.vault.close();
+  f.vault = Vault::open(f.path, f.master, options_with(f.clock));
+  {
+    auto raw = f.raw();
+    sql::Statement version(raw->handle(), "PRAGMA user_version");
+    REQUIRE(version.step());
+    CHECK(version.column_int(0) == 3);
+  }
+  auto tenant = f.vault.tenant("acme");
+  CHECK(tenant.get(f.slack.id).status == IntegrationStatus::connected);
+  CHECK(tenant.enqueue_sync(admin, f.slack.id, JobType::full_import).status ==
+        JobStatus::pending);
+  CHECK(f.vault.verify_audit().ok);
+}

@@ -366,8 +366,8 @@ LV_API int lv_job_list(lv_vault* vault, char** out, const char* tenant,
 LV_API int lv_job_cancel(lv_vault* vault, char** out, const char* tenant,
                          const char* actor_json, const char* job_id);
 
-/* Workers. worker_id (1..128 bytes) names one worker; two workers must never
- * share one at the same time. */
+/* Workers. worker_id (1..128 bytes, no control characters) names one
+ * worker; two workers must never share one at the same time. */
 
 /* Recovers expired leases, then gives the oldest due pending job to this
  * worker under a lease and logs sync_started. options_json is NULL or an
@@ -395,10 +395,11 @@ LV_API int lv_job_complete(lv_vault* vault, char** out, const char* job_id,
                            const char* worker_id, const char* outcome,
                            const char* summary_json);
 
-/* The holder reports a failure (`error`, at most 4096 bytes). retryable != 0
- * with attempts left: back to pending, due after an exponential backoff;
- * otherwise failed (logs sync_failed). *out: the job; free with
- * lv_string_free. */
+/* The holder reports a failure (`error`: 1..4096 bytes without control
+ * characters; it is kept on the job and logged, so never a secret).
+ * retryable != 0 with attempts left: back to pending, due after an
+ * exponential backoff; otherwise failed (logs sync_failed). *out: the job;
+ * free with lv_string_free. */
 LV_API int lv_job_fail(lv_vault* vault, char** out, const char* job_id,
                        const char* worker_id, const char* error,
                        int retryable);

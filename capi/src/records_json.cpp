@@ -46,6 +46,13 @@ class ObjectWriter {
     key(name);
     fmt::format_to(std::back_inserter(out_), "{}", value);
   }
+  void optional_integer(std::string_view name, const std::optional<std::int64_t>& value) {
+    if (value) {
+      integer(name, *value);
+    } else {
+      raw(name, "null");
+    }
+  }
   void boolean(std::string_view name, bool value) { raw(name, value ? "true" : "false"); }
   void time(std::string_view name, TimeMs value) { string(name, format_rfc3339(value)); }
   void optional_time(std::string_view name, const std::optional<TimeMs>& value) {
@@ -116,6 +123,36 @@ void append_activity_entry(std::string& out, const ActivityEntry& entry) {
   object.finish();
 }
 
+void append_job(std::string& out, const SyncJob& job) {
+  ObjectWriter object(out);
+  object.string("id", job.id);
+  object.string("tenant", job.tenant);
+  object.string("integration_id", job.integration_id);
+  object.string("type", to_string(job.type));
+  object.string("status", to_string(job.status));
+  // Stored as JSON objects, checked by the vault when they came in.
+  object.raw("config", job.config.empty() ? std::string_view("{}") : job.config);
+  object.integer("progress_percent", job.progress_percent);
+  object.integer("records_processed", job.records_processed);
+  object.optional_integer("records_total", job.records_total);
+  object.integer("attempt", job.attempt);
+  object.integer("max_attempts", job.max_attempts);
+  object.integer("retry_base_seconds", job.retry_base_seconds);
+  object.time("run_after", job.run_after);
+  object.optional_string("worker_id", job.worker_id);
+  object.optional_time("lease_until", job.lease_until);
+  object.boolean("cancel_requested", job.cancel_requested);
+  object.optional_string("error", job.error);
+  object.optional_text("outcome", job.outcome ? to_string(*job.outcome) : nullptr);
+  object.raw("summary", job.summary && !job.summary->empty() ? std::string_view(*job.summary)
+                                                              : std::string_view("null"));
+  object.time("created_at", job.created_at);
+  object.optional_time("started_at", job.started_at);
+  object.optional_time("completed_at", job.completed_at);
+  object.time("updated_at", job.updated_at);
+  object.finish();
+}
+
 template <typename Item, typename Append>
 std::string json_array(const std::vector<Item>& items, Append append) {
   std::string out;
@@ -145,6 +182,19 @@ std::string optional_integration_json(const std::optional<Integration>& integrat
 std::string integrations_json(const std::vector<Integration>& integrations) {
   return json_array(integrations, append_integration);
 }
+
+std::string job_json(const SyncJob& job) {
+  std::string out;
+  out.reserve(768 + job.config.size() + (job.summary ? job.summary->size() : 0));
+  append_job(out, job);
+  return out;
+}
+
+std::string optional_job_json(const std::optional<SyncJob>& job) {
+  return job ? job_json(*job) : std::string("null");
+}
+
+std::string jobs_json(const std::vector<SyncJob>& jobs) { return json_array(jobs, append_job); }
 
 std::string activity_json(const std::vector<ActivityEntry>& entries) {
   return json_array(entries, append_activity_entry);

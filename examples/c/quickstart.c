@@ -1,5 +1,6 @@
-/* linkvault C quickstart: open a vault, connect a provider, test it with a
- * (fake) tester, reveal, disconnect, print the activity, verify the audit.
+/* linkvault C quickstart: open a vault, connect a provider, run a sync job
+ * through it as a worker would, test it with a (fake) tester, reveal,
+ * disconnect, print the activity, verify the audit.
  *
  *   quickstart_c [vault-path]        (default ./linkvault-quickstart-c.vault)
  *
@@ -8,6 +9,7 @@
 #include <linkvault.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Prints the failure and jumps to cleanup. */
@@ -44,6 +46,15 @@ static void copy_id(const char* json, char* id, size_t size) {
   id[length] = '\0';
 }
 
+/* The integer value of "key" in a JSON record, or -1. */
+static long json_integer(const char* json, const char* key) {
+  char pattern[64];
+  const char* at;
+  sprintf(pattern, "\"%s\":", key);
+  at = strstr(json, pattern);
+  return at != NULL ? strtol(at + strlen(pattern), NULL, 10) : -1;
+}
+
 int main(int argc, char** argv) {
   const char* path = argc > 1 ? argv[1] : "linkvault-quickstart-c.vault";
   /* A real host keeps its 32-byte master key in a secret manager. This fixed
@@ -53,6 +64,9 @@ int main(int argc, char** argv) {
   lv_vault* vault = NULL;
   char* json = NULL;
   char id[64];
+  char job_id[64];
+  char progress[64];
+  int processed;
   int exit_code = 1;
 
   memset(key, 0x42, sizeof key);
@@ -65,6 +79,31 @@ int main(int argc, char** argv) {
                                "{\"account\":\"#general @ acme\"}"));
   copy_id(json, id, sizeof id);
   printf("connected: %s\n", json);
+  lv_string_free(json);
+  json = NULL;
+
+  /* A sync job: the host queues it; a worker (any thread or process that
+   * opens the vault) claims it under a lease, reports progress, which renews
+   * the lease, and completes it. A heartbeat returns LV_CANCELLED once
+   * someone cancelled the job: the worker then stops. */
+  CHECK(lv_sync_enqueue(vault, &json, "acme", admin, id, "full_import",
+                        "{\"config\":{\"channels\":[\"#general\"]}}"));
+  lv_string_free(json);
+  json = NULL;
+  CHECK(lv_job_claim(vault, &json, "worker-1", "{\"lease_seconds\":30}"));
+  copy_id(json, job_id, sizeof job_id); /* json is "null" when nothing is due */
+  lv_string_free(json);
+  json = NULL;
+  for (processed = 0; processed <= 300; processed += 100) {
+    sprintf(progress, "{\"processed\":%d,\"total\":300}", processed);
+    CHECK(lv_job_heartbeat(vault, &json, job_id, "worker-1", progress));
+    printf("sync progress: %ld%%\n", json_integer(json, "progress_percent"));
+    lv_string_free(json);
+    json = NULL;
+  }
+  CHECK(lv_job_complete(vault, &json, job_id, "worker-1", "success",
+                        "{\"messages_imported\":300}"));
+  printf("sync job: %s\n", json);
   lv_string_free(json);
   json = NULL;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""linkvault quickstart (Python): two tenants, four integrations, one encrypted file.
+"""linkvault quickstart (Python): two tenants, four integrations, a sync job, one encrypted file.
 
     PYTHONPATH=bindings/python LINKVAULT_LIBRARY=build/capi/liblinkvault_c.so \\
         python3 examples/python/quickstart.py [VAULT_PATH]
@@ -73,8 +73,9 @@ def main():
         for tenant_id in ("acme", "globex"):
             counts = vault.purge_tenant(admin, tenant_id)  # a clean slate on every run
             if counts["integrations"]:
-                print("Cleared the previous run's %r: %d integrations, %d activity entries"
-                      % (tenant_id, counts["integrations"], counts["activity"]))
+                print("Cleared the previous run's %r: %d integrations, %d sync jobs, "
+                      "%d activity entries" % (tenant_id, counts["integrations"], counts["jobs"],
+                                               counts["activity"]))
 
         print("\nThe catalog has %d providers: %s"
               % (len(vault.providers()), ", ".join(p["key"] for p in vault.providers())))
@@ -137,11 +138,29 @@ def main():
         except lv.FailedPrecondition as error:
             print("Revealing it now -> FailedPrecondition (%s)" % error)
 
-        # 7. The activity log, newest first.
+        # 7. Sync: queue a job, then run it as a worker would (any thread or
+        #    process that opens the vault): claim, report progress, complete.
+        acme_gmail = connected["acme"][1]
+        job = acme.enqueue_sync(admin, acme_gmail.id, "full_import", config={"folders": ["INBOX"]})
+        print("\nQueued %s on acme/gmail: job %s is %s" % (job.type, job.id, job.status))
+        job = vault.claim_job("worker-1", lease_seconds=30)
+        print("worker-1 claimed it (attempt %d, lease until %s)"
+              % (job.attempt, job.lease_until.strftime("%H:%M:%S")))
+        total = 100  # a real worker learns this from the provider's API
+        for processed in range(0, total + 1, 20):
+            job = vault.heartbeat(job.id, "worker-1", processed=processed, total=total)
+            print("  sync %s: %d%% (%d/%d)" % (job.type, job.progress_percent,
+                                              job.records_processed, job.records_total))
+        job = vault.complete_job(job.id, "worker-1", summary={"messages_imported": total})
+        print("Job %s: status=%s outcome=%s summary=%s; acme/gmail last_sync_status=%s"
+              % (job.id, job.status, job.outcome, job.summary,
+                 acme.get(acme_gmail.id).last_sync_status))
+
+        # 8. The activity log, newest first.
         print_activity(acme)
         print_activity(globex)
 
-        # 8. Verify the tamper-evident chain of every tenant.
+        # 9. Verify the tamper-evident chain of every tenant.
         report = vault.verify_audit()
         print("\nAudit chain: %d entries checked, %s"
               % (report["checked"], "intact" if report["ok"] else

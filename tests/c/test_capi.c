@@ -3,8 +3,11 @@
  * also proves linkvault.h is C). The whole lifecycle through
  * liblinkvault_c.so, then misuse: NULL and dead handles, NULL outputs, bad
  * JSON, bad UTF-8, oversized input, wrong types, unknown keys, the wrong key,
- * another tenant's id and a member's changes. Each misuse asserts the exact
- * status and a non-empty lv_last_error_message().
+ * another tenant's id and a member's changes. Sync jobs: every lv_job_* and
+ * lv_sync_* function through the worker cycle, retries, cancels and an
+ * expired lease, and their misuse (wrong worker, finished jobs, bad JSON).
+ * Each misuse asserts the exact status and a non-empty
+ * lv_last_error_message().
  *
  * Prints "N passed, M failed" last; exits non-zero on any failure.
  */
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int checks_passed = 0;
@@ -1035,6 +1039,640 @@ static void test_threads(lv_vault* vault) {
   release(&out);
 }
 
+/* ---- sync jobs --------------------------------------------------------- */
+
+/* Tenants of their own: claims take due jobs of every tenant, so no other
+ * test may leave one pending. Runs after globex (whose integration has
+ * auto_sync) is purged, so scheduling sees only jobs-a's. */
+#define JOBS_A "jobs-a"
+#define JOBS_B "jobs-b"
+
+static void pause_ms(long milliseconds) {
+  struct timespec delay;
+  delay.tv_sec = milliseconds / 1000;
+  delay.tv_nsec = (milliseconds % 1000) * 1000000L;
+  while (nanosleep(&delay, &delay) != 0) {
+  }
+}
+
+/* Connects, copying the integration's id; returns the status. */
+static int connect_for_jobs(lv_vault* vault, char* id, const char* tenant, const char* provider,
+                            const char* credentials, const char* options) {
+  char* out = NULL;
+  const int status = lv_integration_connect(vault, &out, tenant, ADMIN, provider, credentials, options);
+  id[0] = '\0';
+  if (status == LV_OK) json_string(out, "id", id, 64);
+  lv_string_free(out);
+  return status;
+}
+
+/* *json is freed and replaced by the job; the id is copied. */
+static void keep_job(char** json, char** kept, char* id) {
+  CHECK(json_string(*json, "id", id, 64));
+  lv_string_free(*kept);
+  *kept = *json;
+  *json = NULL;
+}
+
+struct job_world {
+  char slack[64]; /* jobs-a */
+  char tave[64];  /* jobs-a */
+  char gmail[64]; /* jobs-a, auto_sync */
+  char other[64]; /* jobs-b slack */
+};
+
+static void test_job_enqueue(lv_vault* vault, const struct job_world* w, char* first, char* second) {
+  char* out = (char*)&out;
+  char* job = NULL;
+  char stale[64];
+
+  EXPECT_STATUS(LV_OK, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->slack, "full_import",
+                                       "{\"config\":{\"since\":\"2026-01-01\",\"folders\":[1,2]},"
+                                       "\"max_attempts\":2,\"retry_base_seconds\":0}"));
+  keep_job(&out, &job, first);
+  CHECK_HAS(job, "\"tenant\":\"jobs-a\"");
+  CHECK_HAS(job, w->slack);
+  CHECK_HAS(job, "\"type\":\"full_import\"");
+  CHECK_HAS(job, "\"status\":\"pending\"");
+  /* config is an object inside the job, not a string */
+  CHECK_HAS(job, "\"config\":{");
+  CHECK_HAS(job, "\"since\":\"2026-01-01\"");
+  CHECK_HAS(job, "\"folders\":[1,2]");
+  CHECK_HAS(job, "\"progress_percent\":0");
+  CHECK_HAS(job, "\"records_processed\":0");
+  CHECK_HAS(job, "\"records_total\":null");
+  CHECK_HAS(job, "\"attempt\":0");
+  CHECK_HAS(job, "\"max_attempts\":2");
+  CHECK_HAS(job, "\"retry_base_seconds\":0");
+  CHECK_HAS(job, "\"worker_id\":null");
+  CHECK_HAS(job, "\"lease_until\":null");
+  CHECK_HAS(job, "\"cancel_requested\":false");
+  CHECK_HAS(job, "\"error\":null");
+  CHECK_HAS(job, "\"outcome\":null");
+  CHECK_HAS(job, "\"summary\":null");
+  CHECK_HAS(job, "\"started_at\":null");
+  CHECK_HAS(job, "\"completed_at\":null");
+  CHECK_LACKS(job, "\"run_after\":null");
+  CHECK_LACKS(job, "\"created_at\":null");
+
+  /* JSON null is "absent": the defaults. */
+  EXPECT_STATUS(LV_OK, lv_sync_enqueue(vault, &out, JOBS_A, SYSTEM, w->tave, "export",
+                                       "{\"config\":null,\"max_attempts\":null,\"retry_base_seconds\":null}"));
+  keep_job(&out, &job, second);
+  CHECK_HAS(job, "\"type\":\"export\"");
+  CHECK_HAS(job, "\"config\":{}");
+  CHECK_HAS(job, "\"max_attempts\":3");
+  CHECK_HAS(job, "\"retry_base_seconds\":30");
+  release(&job);
+
+  /* One active job per integration. */
+  EXPECT_STATUS(LV_CONFLICT, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->slack, "export", NULL));
+  CHECK(out == NULL);
+  /* Roles, tenancy, state. */
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_sync_enqueue(vault, &out, JOBS_A, MEMBER, w->gmail, "export", NULL));
+  EXPECT_STATUS(LV_NOT_FOUND, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->other, "export", NULL));
+  EXPECT_STATUS(LV_NOT_FOUND, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, "missing", "export", NULL));
+  EXPECT_STATUS(LV_OK, connect_for_jobs(vault, stale, JOBS_A, "tave", "{\"api_key\":\"tave-stale-000\"}",
+                                        "{\"name\":\"stale\"}"));
+  EXPECT_STATUS(LV_OK, lv_integration_disconnect(vault, &out, JOBS_A, ADMIN, stale));
+  release(&out);
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, stale, "export", NULL));
+  CHECK(out == NULL);
+
+  /* The arguments, in order, each named. */
+  out = (char*)&out;
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(NULL, &out, JOBS_A, ADMIN, w->gmail, "export", NULL));
+  CHECK(out == NULL);
+  CHECK_MESSAGE_HAS("vault");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(vault, NULL, JOBS_A, ADMIN, w->gmail, "export", NULL));
+  CHECK_MESSAGE_HAS("out");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(vault, &out, NULL, ADMIN, w->gmail, "export", NULL));
+  CHECK_MESSAGE_HAS("tenant");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(vault, &out, JOBS_A, NULL, w->gmail, "export", NULL));
+  CHECK_MESSAGE_HAS("actor_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, NULL, "export", NULL));
+  CHECK_MESSAGE_HAS("integration_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->gmail, NULL, NULL));
+  CHECK_MESSAGE_HAS("type");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->gmail, "backup", NULL));
+  CHECK_MESSAGE_HAS("backup");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->gmail, "Export", NULL));
+  {
+    struct bad_request {
+      const char* json;
+      const char* complaint;
+    };
+    static const struct bad_request cases[] = {
+        {"{", "options_json"},
+        {"[]", "object"},
+        {"{\"confg\":{}}", "confg"},
+        {"{\"max_attempts\":2,\"max_attempts\":3}", "duplicate"},
+        {"{\"max_attempts\":\"3\"}", "max_attempts"},
+        {"{\"max_attempts\":2.5}", "max_attempts"},
+        {"{\"max_attempts\":0}", "max_attempts"},
+        {"{\"max_attempts\":21}", "max_attempts"},
+        {"{\"max_attempts\":4294967297}", "max_attempts"},
+        {"{\"retry_base_seconds\":-1}", "retry_base_seconds"},
+        {"{\"retry_base_seconds\":3601}", "retry_base_seconds"},
+        {"{\"config\":\"{}\"}", "config"},
+        {"{\"config\":[1]}", "config"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+      EXPECT_STATUS(LV_INVALID_ARGUMENT,
+                    lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->gmail, "export", cases[i].json));
+      CHECK_MESSAGE_HAS(cases[i].complaint);
+      CHECK(out == NULL);
+    }
+  }
+  /* Nothing was queued by any of the refusals. */
+  EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, NULL));
+  CHECK(count_of(out, "\"retry_base_seconds\":") == 2);
+  release(&out);
+}
+
+static void test_job_reads(lv_vault* vault, const struct job_world* w, const char* first,
+                           const char* second) {
+  char* out = (char*)&out;
+  char id[64];
+
+  EXPECT_STATUS(LV_OK, lv_job_get(vault, &out, JOBS_A, first));
+  CHECK(json_string(out, "id", id, sizeof id) && strcmp(id, first) == 0);
+  release(&out);
+  /* Another tenant's job is NOT_FOUND, exactly like a missing one. */
+  EXPECT_STATUS(LV_NOT_FOUND, lv_job_get(vault, &out, JOBS_B, first));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_NOT_FOUND, lv_job_get(vault, &out, JOBS_A, "0190b0a0-0000-7000-8000-000000000000"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_get(vault, &out, JOBS_A, NULL));
+  CHECK_MESSAGE_HAS("job_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_get(vault, NULL, JOBS_A, first));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_get(NULL, &out, JOBS_A, first));
+
+  /* Newest first. */
+  EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, NULL));
+  CHECK(out != NULL && out[0] == '[');
+  CHECK(count_of(out, "\"retry_base_seconds\":") == 2);
+  CHECK(out != NULL && strstr(out, second) != NULL && strstr(out, first) != NULL &&
+        strstr(out, second) < strstr(out, first));
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_B, NULL));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+  {
+    char filter[160];
+    sprintf(filter, "{\"integration_id\":\"%s\",\"status\":null}", w->slack);
+    EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, filter));
+    CHECK(count_of(out, "\"retry_base_seconds\":") == 1);
+    CHECK_HAS(out, first);
+    release(&out);
+    sprintf(filter, "{\"limit\":1}");
+    EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, filter));
+    CHECK(count_of(out, "\"retry_base_seconds\":") == 1);
+    CHECK_HAS(out, second);
+    release(&out);
+    sprintf(filter, "{\"before\":\"%s\",\"limit\":1000}", second);
+    EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, filter));
+    CHECK(count_of(out, "\"retry_base_seconds\":") == 1);
+    CHECK_HAS(out, first);
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, "{\"status\":\"running\"}"));
+    CHECK(out != NULL && strcmp(out, "[]") == 0);
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, "{\"status\":\"pending\"}"));
+    CHECK(count_of(out, "\"retry_base_seconds\":") == 2);
+    release(&out);
+
+    /* Cursors and filters of another tenant are NOT_FOUND. */
+    sprintf(filter, "{\"integration_id\":\"%s\"}", w->other);
+    EXPECT_STATUS(LV_NOT_FOUND, lv_job_list(vault, &out, JOBS_A, filter));
+    sprintf(filter, "{\"before\":\"%s\"}", first);
+    EXPECT_STATUS(LV_NOT_FOUND, lv_job_list(vault, &out, JOBS_B, filter));
+    CHECK(out == NULL);
+  }
+  {
+    struct bad_request {
+      const char* json;
+      const char* complaint;
+    };
+    static const struct bad_request cases[] = {
+        {"", "filter_json"},
+        {"{\"status\":\"asleep\"}", "status"},
+        {"{\"status\":2}", "status"},
+        {"{\"limit\":0}", "limit"},
+        {"{\"limit\":1001}", "limit"},
+        {"{\"limit\":\"5\"}", "limit"},
+        {"{\"limit\":-4294967295}", "limit"},
+        {"{\"integration_id\":7}", "integration_id"},
+        {"{\"before\":[]}", "before"},
+        {"{\"tenant\":\"jobs-b\"}", "tenant"},
+        {"{\"limit\":1,\"limit\":2}", "duplicate"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+      EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_list(vault, &out, JOBS_A, cases[i].json));
+      CHECK_MESSAGE_HAS(cases[i].complaint);
+      CHECK(out == NULL);
+    }
+  }
+}
+
+/* The claim, heartbeats and completion of `first`; `second` (pending) is
+ * cancelled before. */
+static void test_job_worker_cycle(lv_vault* vault, const struct job_world* w, const char* first,
+                                  const char* second) {
+  char* out = (char*)&out;
+  char id[64];
+  char long_worker[130];
+  memset(long_worker, 'w', 129);
+  long_worker[129] = '\0';
+
+  /* Cancel: a pending job at once, and only by admin or system, in its tenant. */
+  EXPECT_STATUS(LV_PERMISSION_DENIED, lv_job_cancel(vault, &out, JOBS_A, MEMBER, second));
+  EXPECT_STATUS(LV_NOT_FOUND, lv_job_cancel(vault, &out, JOBS_B, ADMIN, second));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_cancel(vault, &out, JOBS_A, ADMIN, NULL));
+  CHECK_MESSAGE_HAS("job_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_cancel(vault, &out, JOBS_A, "{}", second));
+  CHECK_MESSAGE_HAS("actor_json");
+  EXPECT_STATUS(LV_OK, lv_job_cancel(vault, &out, JOBS_A, ADMIN, second));
+  CHECK_HAS(out, "\"status\":\"cancelled\"");
+  CHECK_LACKS(out, "\"completed_at\":null");
+  release(&out);
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_cancel(vault, &out, JOBS_A, ADMIN, second));
+  CHECK(out == NULL);
+
+  /* Only `first` (a full_import) is due now. */
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-1", "{\"types\":[\"export\"]}"));
+  CHECK(out != NULL && strcmp(out, "null") == 0);
+  release(&out);
+  {
+    struct bad_request {
+      const char* json;
+      const char* complaint;
+    };
+    static const struct bad_request cases[] = {
+        {"{", "options_json"},
+        {"{\"lease_seconds\":0}", "lease_seconds"},
+        {"{\"lease_seconds\":0.0005}", "lease_seconds"},
+        {"{\"lease_seconds\":-30}", "lease_seconds"},
+        {"{\"lease_seconds\":86400.5}", "lease_seconds"},
+        {"{\"lease_seconds\":1e300}", "lease_seconds"},
+        {"{\"lease_seconds\":\"30\"}", "lease_seconds"},
+        {"{\"types\":\"export\"}", "types"},
+        {"{\"types\":[\"export\",3]}", "types"},
+        {"{\"types\":[\"backup\"]}", "backup"},
+        {"{\"lease\":30}", "lease"},
+        {"{\"types\":null,\"types\":[]}", "duplicate"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+      EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_claim(vault, &out, "worker-1", cases[i].json));
+      CHECK_MESSAGE_HAS(cases[i].complaint);
+      CHECK(out == NULL);
+    }
+  }
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_claim(vault, &out, NULL, NULL));
+  CHECK_MESSAGE_HAS("worker_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_claim(vault, &out, "", NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_claim(vault, &out, long_worker, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_claim(vault, NULL, "worker-1", NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_claim(NULL, &out, "worker-1", NULL));
+  CHECK(out == NULL);
+  /* None of those claimed it. */
+  EXPECT_STATUS(LV_OK, lv_job_get(vault, &out, JOBS_A, first));
+  CHECK_HAS(out, "\"status\":\"pending\"");
+  release(&out);
+
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-1",
+                                    "{\"lease_seconds\":60,\"types\":[\"incremental_sync\",\"full_import\"]}"));
+  CHECK(json_string(out, "id", id, sizeof id) && strcmp(id, first) == 0);
+  CHECK_HAS(out, "\"status\":\"running\"");
+  CHECK_HAS(out, "\"attempt\":1");
+  CHECK_HAS(out, "\"worker_id\":\"worker-1\"");
+  CHECK_LACKS(out, "\"lease_until\":null");
+  CHECK_LACKS(out, "\"started_at\":null");
+  release(&out);
+  /* Nothing else is due. */
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-2", NULL));
+  CHECK(out != NULL && strcmp(out, "null") == 0);
+  release(&out);
+
+  /* Heartbeats: progress and the lease. */
+  EXPECT_STATUS(LV_OK, lv_job_heartbeat(vault, &out, first, "worker-1", "{\"processed\":10,\"total\":40}"));
+  CHECK_HAS(out, "\"records_processed\":10");
+  CHECK_HAS(out, "\"records_total\":40");
+  CHECK_HAS(out, "\"progress_percent\":25");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_heartbeat(vault, &out, first, "worker-1", "{\"processed\":30}"));
+  CHECK_HAS(out, "\"records_total\":40");
+  CHECK_HAS(out, "\"progress_percent\":75");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_heartbeat(vault, &out, first, "worker-1", NULL));
+  CHECK_HAS(out, "\"records_processed\":30");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_heartbeat(vault, &out, first, "worker-1",
+                                        "{\"lease_seconds\":120.5,\"processed\":null,\"total\":null}"));
+  CHECK_HAS(out, "\"records_processed\":30");
+  release(&out);
+
+  /* Another worker, another job, bad progress: refused, nothing changes. */
+  EXPECT_STATUS(LV_CONFLICT, lv_job_heartbeat(vault, &out, first, "worker-2", "{\"processed\":35}"));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_NOT_FOUND, lv_job_heartbeat(vault, &out, "missing", "worker-1", NULL));
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_heartbeat(vault, &out, second, "worker-1", NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT,
+                lv_job_heartbeat(vault, &out, first, "worker-1", "{\"processed\":50,\"total\":40}"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_heartbeat(vault, &out, NULL, "worker-1", NULL));
+  CHECK_MESSAGE_HAS("job_id");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_heartbeat(vault, &out, first, NULL, NULL));
+  CHECK_MESSAGE_HAS("worker_id");
+  {
+    struct bad_request {
+      const char* json;
+      const char* complaint;
+    };
+    static const struct bad_request cases[] = {
+        {"[]", "progress_json"},
+        {"{\"processed\":-1}", "processed"},
+        {"{\"total\":-5}", "total"},
+        {"{\"processed\":1.5}", "processed"},
+        {"{\"total\":\"40\"}", "total"},
+        {"{\"processed\":18446744073709551615}", "processed"},
+        {"{\"lease_seconds\":0}", "lease_seconds"},
+        {"{\"lease_seconds\":true}", "lease_seconds"},
+        {"{\"percent\":50}", "percent"},
+        {"{\"processed\":1,\"processed\":2}", "duplicate"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+      EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_heartbeat(vault, &out, first, "worker-1", cases[i].json));
+      CHECK_MESSAGE_HAS(cases[i].complaint);
+      CHECK(out == NULL);
+    }
+  }
+  EXPECT_STATUS(LV_OK, lv_job_get(vault, &out, JOBS_A, first));
+  CHECK_HAS(out, "\"records_processed\":30");
+  CHECK_HAS(out, "\"worker_id\":\"worker-1\"");
+  release(&out);
+
+  /* Completion: by the holder, success or partial, summary an object. */
+  EXPECT_STATUS(LV_CONFLICT, lv_job_complete(vault, &out, first, "worker-2", NULL, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_complete(vault, &out, first, "worker-1", "failed", NULL));
+  CHECK_MESSAGE_HAS("outcome");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_complete(vault, &out, first, "worker-1", "done", NULL));
+  CHECK_MESSAGE_HAS("outcome");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_complete(vault, &out, first, "worker-1", NULL, "[1]"));
+  CHECK_MESSAGE_HAS("summary_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_complete(vault, &out, first, "worker-1", NULL, "{\"a\":"));
+  CHECK_MESSAGE_HAS("summary_json");
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_complete(vault, &out, first, "worker-1", NULL, "null"));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_complete(vault, &out, NULL, "worker-1", NULL, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_complete(vault, NULL, first, "worker-1", NULL, NULL));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_OK, lv_job_complete(vault, &out, first, "worker-1", NULL,
+                                       "{\"imported\": 40, \"notes\": [\"ok\"]}"));
+  CHECK_HAS(out, "\"status\":\"completed\"");
+  CHECK_HAS(out, "\"outcome\":\"success\"");
+  CHECK_HAS(out, "\"progress_percent\":100");
+  CHECK_HAS(out, "\"summary\":{");
+  CHECK_HAS(out, "\"imported\":40");
+  CHECK_LACKS(out, "\"completed_at\":null");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, JOBS_A, w->slack));
+  CHECK_HAS(out, "\"last_sync_status\":\"success\"");
+  CHECK_LACKS(out, "\"last_sync_at\":null");
+  release(&out);
+
+  /* Finished: nothing more to do to it. */
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_complete(vault, &out, first, "worker-1", "partial", NULL));
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_heartbeat(vault, &out, first, "worker-1", NULL));
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_fail(vault, &out, first, "worker-1", "late", 1));
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_cancel(vault, &out, JOBS_A, ADMIN, first));
+  CHECK(out == NULL);
+}
+
+/* Retries, a final failure, cancel of a running job, an expired lease. */
+static void test_job_failures(lv_vault* vault, const struct job_world* w, int* queued) {
+  char* out = (char*)&out;
+  char* job = NULL;
+  char id[64];
+  int64_t recovered = 99;
+
+  /* Retryable with attempts left: pending again (no backoff with base 0). */
+  EXPECT_STATUS(LV_OK, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->slack, "incremental_sync",
+                                       "{\"max_attempts\":2,\"retry_base_seconds\":0}"));
+  keep_job(&out, &job, id);
+  ++*queued;
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-1", NULL));
+  CHECK_HAS(out, id);
+  release(&out);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_fail(vault, &out, id, "worker-1", NULL, 1));
+  CHECK_MESSAGE_HAS("error");
+  EXPECT_STATUS(LV_CONFLICT, lv_job_fail(vault, &out, id, "worker-2", "not mine", 1));
+  EXPECT_STATUS(LV_OK, lv_job_fail(vault, &out, id, "worker-1", "HTTP 503", 1));
+  CHECK_HAS(out, "\"status\":\"pending\"");
+  CHECK_HAS(out, "\"error\":\"HTTP 503\"");
+  CHECK_HAS(out, "\"attempt\":1");
+  CHECK_HAS(out, "\"outcome\":null");
+  release(&out);
+  /* The retry goes to whoever claims next; the old holder is out. */
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-2", NULL));
+  CHECK_HAS(out, id);
+  CHECK_HAS(out, "\"attempt\":2");
+  CHECK_HAS(out, "\"worker_id\":\"worker-2\"");
+  release(&out);
+  EXPECT_STATUS(LV_CONFLICT, lv_job_heartbeat(vault, &out, id, "worker-1", NULL));
+  EXPECT_STATUS(LV_CONFLICT, lv_job_complete(vault, &out, id, "worker-1", NULL, NULL));
+  /* The last attempt: failed for good, even though retryable. */
+  EXPECT_STATUS(LV_OK, lv_job_fail(vault, &out, id, "worker-2", "HTTP 503 again", 1));
+  CHECK_HAS(out, "\"status\":\"failed\"");
+  CHECK_HAS(out, "\"outcome\":\"failed\"");
+  CHECK_HAS(out, "\"error\":\"HTTP 503 again\"");
+  CHECK_LACKS(out, "\"completed_at\":null");
+  release(&out);
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_fail(vault, &out, id, "worker-2", "again", 1));
+  EXPECT_STATUS(LV_OK, lv_integration_get(vault, &out, JOBS_A, w->slack));
+  CHECK_HAS(out, "\"last_sync_status\":\"failed\"");
+  release(&out);
+
+  /* Not retryable: failed at once, attempts left or not. */
+  EXPECT_STATUS(LV_OK, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->tave, "full_import",
+                                       "{\"max_attempts\":5}"));
+  keep_job(&out, &job, id);
+  ++*queued;
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-1", NULL));
+  CHECK_HAS(out, id);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_fail(vault, &out, id, "worker-1", "bad credentials", 0));
+  CHECK_HAS(out, "\"status\":\"failed\"");
+  CHECK_HAS(out, "\"attempt\":1");
+  release(&out);
+
+  /* Cancel of a running job is a request; the holder's next heartbeat
+   * ends it with LV_CANCELLED. */
+  EXPECT_STATUS(LV_OK, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->slack, "export", NULL));
+  keep_job(&out, &job, id);
+  ++*queued;
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-3", NULL));
+  CHECK_HAS(out, id);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_cancel(vault, &out, JOBS_A, ADMIN, id));
+  CHECK_HAS(out, "\"status\":\"running\"");
+  CHECK_HAS(out, "\"cancel_requested\":true");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_cancel(vault, &out, JOBS_A, SYSTEM, id));
+  CHECK_HAS(out, "\"cancel_requested\":true");
+  release(&out);
+  out = (char*)&out;
+  EXPECT_STATUS(LV_CANCELLED, lv_job_heartbeat(vault, &out, id, "worker-3", "{\"processed\":1}"));
+  CHECK(out == NULL);
+  EXPECT_STATUS(LV_OK, lv_job_get(vault, &out, JOBS_A, id));
+  CHECK_HAS(out, "\"status\":\"cancelled\"");
+  CHECK_LACKS(out, "\"completed_at\":null");
+  release(&out);
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_heartbeat(vault, &out, id, "worker-3", NULL));
+
+  /* An expired lease: recovered (attempts left, so pending again), and the
+   * old holder is out. The pause only makes sure the lease has passed. */
+  EXPECT_STATUS(LV_OK, lv_sync_enqueue(vault, &out, JOBS_A, ADMIN, w->tave, "full_import", NULL));
+  keep_job(&out, &job, id);
+  ++*queued;
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-4", "{\"lease_seconds\":0.05}"));
+  CHECK_HAS(out, id);
+  release(&out);
+  pause_ms(300);
+  EXPECT_STATUS(LV_OK, lv_job_recover_expired(vault, &recovered));
+  CHECK(recovered == 1);
+  EXPECT_STATUS(LV_OK, lv_job_get(vault, &out, JOBS_A, id));
+  CHECK_HAS(out, "\"status\":\"pending\"");
+  CHECK_HAS(out, "\"error\":\"lease expired\"");
+  CHECK_HAS(out, "\"attempt\":1");
+  release(&out);
+  EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_heartbeat(vault, &out, id, "worker-4", NULL));
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-5", NULL));
+  CHECK_HAS(out, id);
+  CHECK_HAS(out, "\"attempt\":2");
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_complete(vault, &out, id, "worker-5", "partial", "{}"));
+  CHECK_HAS(out, "\"outcome\":\"partial\"");
+  CHECK_HAS(out, "\"summary\":{}");
+  release(&out);
+  recovered = 99;
+  EXPECT_STATUS(LV_OK, lv_job_recover_expired(vault, &recovered));
+  CHECK(recovered == 0);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_recover_expired(vault, NULL));
+  CHECK_MESSAGE_HAS("out");
+  recovered = 99;
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_job_recover_expired(NULL, &recovered));
+  CHECK(recovered == 0);
+  release(&job);
+}
+
+static void test_sync_jobs(lv_vault* vault) {
+  struct job_world w;
+  char first[64];
+  char second[64];
+  char other_job[64];
+  char* out = NULL;
+  int queued = 2;
+
+  EXPECT_STATUS(LV_OK, connect_for_jobs(vault, w.slack, JOBS_A, "slack",
+                                        "{\"bot_token\":\"xoxb-jobs-0000000000\"}", NULL));
+  EXPECT_STATUS(LV_OK, connect_for_jobs(vault, w.tave, JOBS_A, "tave", "{\"api_key\":\"tave-jobs-000\"}", NULL));
+  EXPECT_STATUS(LV_OK, connect_for_jobs(vault, w.gmail, JOBS_A, "gmail", "{\"access_token\":\"ya29.jobs\"}",
+                                        "{\"sync_config\":{\"auto_sync\":true,\"interval_minutes\":15}}"));
+  EXPECT_STATUS(LV_OK, connect_for_jobs(vault, w.other, JOBS_B, "slack",
+                                        "{\"bot_token\":\"xoxb-jobs-b-000000\"}", NULL));
+
+  test_job_enqueue(vault, &w, first, second);
+  test_job_reads(vault, &w, first, second);
+  test_job_worker_cycle(vault, &w, first, second);
+  test_job_failures(vault, &w, &queued);
+
+  /* Another tenant's job: invisible to jobs-a, and never claimed by a
+   * worker filtering on another type. */
+  EXPECT_STATUS(LV_OK, lv_sync_enqueue(vault, &out, JOBS_B, ADMIN, w.other, "field_mapping_update", NULL));
+  CHECK(json_string(out, "id", other_job, sizeof other_job));
+  release(&out);
+  EXPECT_STATUS(LV_NOT_FOUND, lv_job_get(vault, &out, JOBS_A, other_job));
+  EXPECT_STATUS(LV_NOT_FOUND, lv_job_cancel(vault, &out, JOBS_A, ADMIN, other_job));
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-6", "{\"types\":[\"export\"]}"));
+  CHECK(out != NULL && strcmp(out, "null") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_cancel(vault, &out, JOBS_B, ADMIN, other_job));
+  CHECK_HAS(out, "\"status\":\"cancelled\"");
+  release(&out);
+
+  /* Scheduling: the auto_sync integration was never synced, so it is due
+   * once; its job then blocks a second one. */
+  EXPECT_STATUS(LV_OK, lv_sync_schedule_due(vault, &out));
+  CHECK(count_of(out, "\"retry_base_seconds\":") == 1);
+  CHECK_HAS(out, w.gmail);
+  CHECK_HAS(out, "\"type\":\"incremental_sync\"");
+  CHECK_HAS(out, "\"status\":\"pending\"");
+  release(&out);
+  ++queued;
+  EXPECT_STATUS(LV_OK, lv_sync_schedule_due(vault, &out));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_job_claim(vault, &out, "worker-6", NULL));
+  CHECK_HAS(out, w.gmail);
+  {
+    char id[64];
+    CHECK(json_string(out, "id", id, sizeof id));
+    release(&out);
+    EXPECT_STATUS(LV_OK, lv_job_complete(vault, &out, id, "worker-6", "success", NULL));
+    release(&out);
+  }
+  /* Just synced: not due again for interval_minutes. */
+  EXPECT_STATUS(LV_OK, lv_sync_schedule_due(vault, &out));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_schedule_due(vault, NULL));
+  EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_sync_schedule_due(NULL, &out));
+
+  /* Every step was logged, in the job's tenant. */
+  EXPECT_STATUS(LV_OK, lv_activity_list(vault, &out, JOBS_A, NULL, 1000, NULL));
+  CHECK_HAS(out, "\"action\":\"sync_queued\"");
+  CHECK_HAS(out, "\"action\":\"sync_started\"");
+  CHECK_HAS(out, "\"action\":\"sync_completed\"");
+  CHECK_HAS(out, "\"action\":\"sync_failed\"");
+  CHECK_HAS(out, "\"action\":\"sync_cancelled\"");
+  CHECK_HAS(out, "\"user_id\":\"worker-1\"");
+  CHECK_LACKS(out, other_job);
+  release(&out);
+
+  /* A closed vault refuses the worker side too. */
+  {
+    char path[512];
+    uint8_t key[32];
+    lv_vault* closed = NULL;
+    int64_t count = 7;
+    fill_key(key, 11);
+    path_in_directory(path, "jobs-closed.db");
+    EXPECT_STATUS(LV_OK, lv_vault_open(&closed, path, key, sizeof key, 1));
+    EXPECT_STATUS(LV_OK, lv_vault_close(closed));
+    EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_claim(closed, &out, "worker-1", NULL));
+    EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_recover_expired(closed, &count));
+    CHECK(count == 0);
+    EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_sync_schedule_due(closed, &out));
+    EXPECT_STATUS(LV_FAILED_PRECONDITION, lv_job_list(closed, &out, JOBS_A, NULL));
+    CHECK(out == NULL);
+    lv_vault_destroy(closed);
+  }
+
+  /* Purge counts and deletes the tenant's jobs. */
+  EXPECT_STATUS(LV_OK, lv_tenant_purge(vault, &out, ADMIN, JOBS_A));
+  CHECK(json_integer_at(out, "jobs", 0) == queued);
+  release(&out);
+  EXPECT_STATUS(LV_NOT_FOUND, lv_job_get(vault, &out, JOBS_A, first));
+  EXPECT_STATUS(LV_OK, lv_job_list(vault, &out, JOBS_A, NULL));
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  release(&out);
+  EXPECT_STATUS(LV_OK, lv_tenant_purge(vault, &out, ADMIN, JOBS_B));
+  CHECK(json_integer_at(out, "jobs", 0) == 1);
+  release(&out);
+}
+
 /* ---- misuse ------------------------------------------------------------ */
 
 static void test_bad_handles(const struct ids* ids) {
@@ -1292,6 +1930,7 @@ int main(void) {
     test_bad_arguments(vault, &ids);
     test_audit_anchors(vault);
     test_audit_and_purge(vault, &ids);
+    test_sync_jobs(vault);
     test_wal_rollback();
     EXPECT_STATUS(LV_OK, lv_vault_close(vault));
     lv_vault_destroy(vault);

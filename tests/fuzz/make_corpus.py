@@ -114,6 +114,34 @@ writes = {
 for name, data in writes.items():
     write("fuzz_capi_writes", name, data)
 
+jobs = {
+    "enqueue_options": selected(0, '{"config":{"since":"2026-01-01","folders":[1,2]},'
+                                   '"max_attempts":20,"retry_base_seconds":0}'),
+    "enqueue_options_nulls": selected(0, '{"config":null,"max_attempts":null,"retry_base_seconds":null}'),
+    "enqueue_options_range": selected(0, '{"max_attempts":4294967297}'),
+    "enqueue_type": selected(1, "incremental_sync"),
+    "enqueue_type_unknown": selected(1, "backup"),
+    "enqueue_actor": selected(2, '{"user_id":"svc","role":"system"}'),
+    "list_filter": selected(3, '{"integration_id":null,"status":"cancelled","limit":1000,"before":null}'),
+    "list_filter_bad": selected(3, '{"status":"asleep","limit":0}'),
+    "claim_options": selected(4, '{"lease_seconds":0.25,"types":["full_import","export"]}'),
+    "claim_options_other_type": selected(4, '{"types":["field_mapping_update"]}'),
+    "claim_options_lease": selected(4, '{"lease_seconds":1e300}'),
+    "claim_worker": selected(5, "worker-\u00e9"),
+    "heartbeat_progress": selected(6, '{"processed":10,"total":40,"lease_seconds":60}'),
+    "heartbeat_progress_over": selected(6, '{"processed":41,"total":40}'),
+    "heartbeat_worker": selected(7, "fuzz-worker"),
+    "heartbeat_worker_other": selected(7, "fuzz-worker-2"),
+    "complete_outcome": selected(8, "partial"),
+    "complete_outcome_failed": selected(8, "failed"),
+    "complete_summary": selected(9, '{"imported":40,"notes":["ok",{"deep":[null,true]}]}'),
+    "complete_summary_array": selected(9, '[1,2]'),
+    "fail_error": selected(10, "HTTP 503 from upstream"),
+    "job_id": selected(11, "0190b0a0-0000-7000-8000-000000000000"),
+}
+for name, data in jobs.items():
+    write("fuzz_capi_jobs", name, data)
+
 # ---- C++ ------------------------------------------------------------------
 def encode(fields):
     out = bytearray([1]) + struct.pack(">I", len(fields))

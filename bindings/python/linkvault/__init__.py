@@ -12,6 +12,12 @@ Python bindings (ctypes) over the linkvault C ABI, ``liblinkvault_c``::
         for entry in acme.activity(slack.id):
             print(entry.created_at, entry.action, entry.user_name)
 
+        job = acme.enqueue_sync(admin, slack.id, "full_import")
+        # a worker, in this or any other process that opens the vault:
+        job = vault.claim_job("worker-1", lease_seconds=30)
+        vault.heartbeat(job.id, "worker-1", processed=40, total=100)
+        vault.complete_job(job.id, "worker-1", summary={"imported": 100})
+
 Finding the library: ``LINKVAULT_LIBRARY`` (a path; when set, nothing else is
 tried), else ``liblinkvault_c.so`` next to this package, else the CMake build
 tree of the source checkout (``<repo>/build/capi/``, then other
@@ -39,6 +45,16 @@ Decisions this package makes where DESIGN.md §7 is silent:
 * ``Integration`` and ``ActivityEntry`` are read-only records with exactly the
   attributes of DESIGN.md §4 (``ActivityEntry`` adds ``sequence``);
   ``scopes`` is a tuple; ``sync_config`` and ``details`` are dicts (copies).
+* ``SyncJob`` is a read-only record with the attributes of DESIGN.md §4 plus
+  ``retry_base_seconds`` and ``updated_at``; ``config`` is a dict (``{}`` when
+  none was given), ``summary`` a dict or None. Job ids may be given as str or
+  as the ``SyncJob`` itself. ``enqueue_sync``'s ``config`` and
+  ``complete_job``'s ``summary`` must be dicts with str keys (at any depth:
+  JSON would silently turn other keys into strings). ``lease_seconds`` is an
+  int or float. ``heartbeat``'s ``processed``, ``total`` and
+  ``lease_seconds`` default to None: keep the stored counts, renew by the
+  claim's lease length. A heartbeat on a job whose cancel was requested
+  raises :class:`Cancelled`.
 * ``Tenant.test`` returns ``TestResult(success, message)``; a tester that
   raises yields a failed result with message ``"ExceptionType: text"``.
 * ``Vault.verify_audit()`` returns ``{"checked", "ok", "first_bad"}``;
@@ -74,7 +90,7 @@ from .errors import (
     UpstreamError,
     WrongKey,
 )
-from .records import ActivityEntry, Integration, TestResult
+from .records import ActivityEntry, Integration, SyncJob, TestResult
 from .vault import ROLES, SYSTEM_ACTOR, Actor, Tenant, Vault
 
 __version__ = "0.1.0"
@@ -95,7 +111,7 @@ def library_path() -> str:
 
 __all__ = [
     "Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES",
-    "Integration", "ActivityEntry", "TestResult",
+    "Integration", "ActivityEntry", "SyncJob", "TestResult",
     "Error", "RetryableError", "InvalidArgument", "NotFound", "AlreadyExists", "PermissionDenied",
     "QuotaExceeded", "FailedPrecondition", "Conflict", "WrongKey", "IntegrityError",
     "Busy", "StorageError", "Cancelled", "UpstreamError", "InternalError",

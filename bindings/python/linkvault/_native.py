@@ -119,6 +119,26 @@ _FUNCTIONS: Tuple[Tuple[Any, ...], ...] = (
      [c_void_p, POINTER(_owned_string), c_char_p], c_int, _check_status),
     ("lv_tenant_purge",
      [c_void_p, POINTER(_owned_string), c_char_p, c_char_p], c_int, _check_status),
+    # Sync jobs. lv_job_heartbeat's LV_CANCELLED (cancel was requested) is
+    # raised like any other status, as Cancelled.
+    ("lv_sync_enqueue",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p, c_char_p, c_char_p],
+     c_int, _check_status),
+    ("lv_job_get", [c_void_p, POINTER(_owned_string), c_char_p, c_char_p], c_int, _check_status),
+    ("lv_job_list", [c_void_p, POINTER(_owned_string), c_char_p, c_char_p], c_int, _check_status),
+    ("lv_job_cancel",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p], c_int, _check_status),
+    ("lv_job_claim", [c_void_p, POINTER(_owned_string), c_char_p, c_char_p], c_int, _check_status),
+    ("lv_job_heartbeat",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p], c_int, _check_status),
+    ("lv_job_complete",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p, c_char_p],
+     c_int, _check_status),
+    ("lv_job_fail",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p, c_int],
+     c_int, _check_status),
+    ("lv_job_recover_expired", [c_void_p, POINTER(c_int64)], c_int, _check_status),
+    ("lv_sync_schedule_due", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
 )
 
 

@@ -1,13 +1,14 @@
 """Read-only records returned by the vault (DESIGN.md §4).
 
-:class:`Integration` and :class:`ActivityEntry` wrap the JSON object the C ABI
-returned, parsed once. Attributes are properties over that object, so building
-a record costs one allocation and nothing is converted that is never read:
-times become timezone-aware UTC :class:`datetime.datetime` values when the
-attribute is read. Records cannot be modified (assignment raises
-``AttributeError``); ``scopes`` is a tuple, and ``sync_config`` and
-``details`` return a fresh ``dict`` on every read, so changing that dict never
-changes the record. Records compare equal when every attribute is equal.
+:class:`Integration`, :class:`ActivityEntry` and :class:`SyncJob` wrap the
+JSON object the C ABI returned, parsed once. Attributes are properties over
+that object, so building a record costs one allocation and nothing is
+converted that is never read: times become timezone-aware UTC
+:class:`datetime.datetime` values when the attribute is read. Records cannot
+be modified (assignment raises ``AttributeError``); ``scopes`` is a tuple, and
+``sync_config``, ``details``, ``config`` and ``summary`` return a fresh
+``dict`` on every read, so changing that dict never changes the record.
+Records compare equal when every attribute is equal.
 
 :class:`TestResult` is the ``(success, message)`` named tuple that
 ``Tenant.test`` returns.
@@ -16,10 +17,11 @@ changes the record. Records compare equal when every attribute is equal.
 from __future__ import annotations
 
 import copy
+import typing
 from datetime import datetime, timezone
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
-__all__ = ["Integration", "ActivityEntry", "TestResult"]
+__all__ = ["Integration", "ActivityEntry", "SyncJob", "TestResult"]
 
 
 def parse_time(text: Optional[str]) -> Optional[datetime]:
@@ -146,6 +148,69 @@ class ActivityEntry(_Record):
     details: Dict[str, Any] = _object("details", "A dict of extra facts (never a secret).")
     created_at: datetime = _time("created_at", "Aware UTC datetime.")
     sequence: int = _plain("sequence", "Position in the tenant's chain, from 1.")
+
+
+class SyncJob(_Record):
+    """One sync job: a unit of work queued on an integration and run by a
+    worker under a lease (the rules are in docs/SEMANTICS.md, "Sync jobs").
+
+    A snapshot: the job moves on in the vault while this record stays what
+    the call returned; read it again with ``Tenant.get_job``."""
+
+    __slots__ = ()
+    _fields = (
+        "id", "tenant", "integration_id", "type", "status", "config", "progress_percent",
+        "records_processed", "records_total", "attempt", "max_attempts", "retry_base_seconds",
+        "run_after", "worker_id", "lease_until", "cancel_requested", "error", "outcome",
+        "summary", "created_at", "started_at", "completed_at", "updated_at",
+    )
+    _repr_fields = ("id", "tenant", "type", "status", "progress_percent", "attempt")
+
+    id: str = _plain("id", "UUIDv7 text.")
+    tenant: str = _plain("tenant", "The tenant id.")
+    integration_id: str = _plain("integration_id", "The integration the job syncs.")
+    type: str = _plain(
+        "type", "'full_import', 'incremental_sync', 'export' or 'field_mapping_update'.")
+    status: str = _plain("status", "'pending', 'running', 'completed', 'failed' or 'cancelled'.")
+    config: Dict[str, Any] = _object("config", "The dict the job was queued with ({} if none).")
+    progress_percent: int = _plain("progress_percent", "0-100, from the last heartbeat.")
+    records_processed: int = _plain("records_processed", "Records done so far.")
+    records_total: Optional[int] = _plain("records_total", "Records in all, or None until known.")
+    attempt: int = _plain("attempt", "Claims so far, the current one included.")
+    max_attempts: int = _plain("max_attempts", "Claims allowed before the job fails for good.")
+    retry_base_seconds: int = _plain("retry_base_seconds", "The first retry's delay.")
+    run_after: datetime = _time("run_after", "Not claimed before this (aware UTC datetime).")
+    worker_id: Optional[str] = _plain("worker_id", "The worker holding, or last holding, the job.")
+    lease_until: Optional[datetime] = _time(
+        "lease_until", "While running: the holder's lease ends then (aware UTC datetime).")
+    cancel_requested: bool = _plain(
+        "cancel_requested", "True once cancel_job asked a running job to stop.")
+    error: Optional[str] = _plain("error", "The last failure, kept across retries, or None.")
+    outcome: Optional[str] = _plain("outcome", "'success', 'partial', 'failed' or None.")
+    summary: Optional[Dict[str, Any]] = _object(
+        "summary", "The dict the worker completed the job with, or None.")
+    created_at: datetime = _time("created_at", "Aware UTC datetime.")
+    started_at: Optional[datetime] = _time(
+        "started_at", "The first claim (aware UTC datetime) or None.")
+    completed_at: Optional[datetime] = _time(
+        "completed_at", "When it completed, failed or was cancelled, or None.")
+    updated_at: datetime = _time("updated_at", "Aware UTC datetime.")
+
+
+def _annotate_getters(record_type: type) -> None:
+    """Gives each attribute's getter the return type the class declares, so
+    that introspection (typing.get_type_hints, help()) sees it on the getter
+    too, not only on the class."""
+    hints = typing.get_type_hints(record_type)
+    for name in record_type._fields:  # type: ignore[attr-defined]  # every _Record has them
+        attribute = record_type.__dict__.get(name)
+        if isinstance(attribute, property) and name in hints and attribute.fget is not None:
+            attribute.fget.__annotations__ = {"return": hints[name]}
+
+
+for _record_type in (Integration, ActivityEntry, SyncJob):
+    _annotate_getters(_record_type)
+del _record_type
 
 
 class TestResult(NamedTuple):

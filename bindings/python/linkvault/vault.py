@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import _native
 from .errors import InvalidArgument
-from .records import ActivityEntry, Integration, TestResult
+from .records import ActivityEntry, Integration, SyncJob, TestResult
 
 __all__ = ["Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES"]
 
@@ -45,6 +45,8 @@ TimeLike = Union[datetime, int, float]
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 #: A host's tester: credentials in, ``(success, message)`` out.
 Tester = Callable[[Dict[str, str]], Tuple[bool, str]]
+#: A length of time in seconds (a lease).
+Seconds = Union[int, float]
 
 # Bound once: attribute lookups through _native.lib on every call add up in
 # the hot read path (DESIGN.md §9, python_get).
@@ -73,6 +75,10 @@ def _integration(raw):
     return Integration(_loads(raw))
 
 
+def _job(raw):
+    return SyncJob(_loads(raw))
+
+
 # ---------------------------------------------------------------- arguments --
 
 def _text(value, what):
@@ -99,7 +105,7 @@ def _object_id(value, what):
     """An id argument: a str, or a record whose id is meant."""
     if isinstance(value, str):
         return _text(value, what)
-    if isinstance(value, (Integration, ActivityEntry)):
+    if isinstance(value, (Integration, ActivityEntry, SyncJob)):
         return _text(value.id, what)
     raise InvalidArgument("%s must be an id (str), not %s" % (what, type(value).__name__))
 
@@ -114,6 +120,73 @@ def _json(value, what):
         # A value nested deeper than the interpreter's stack; the library
         # would refuse far shallower nesting anyway.
         raise InvalidArgument("%s is nested too deeply to send as JSON" % what) from None
+
+
+def _checked_dict(value, what):
+    """A dict argument (a job's config or summary), checked for JSON.
+
+    json.dumps would quietly turn a key 1 into "1" (and True into "true"), so
+    the worker would read back other keys than the host wrote: keys that are
+    not str are refused, at any depth. The walk is iterative, so a deeply
+    nested value reaches _json, which refuses it cleanly.
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidArgument("%s must be a dict, not %s" % (what, type(value).__name__))
+    pending = [value]
+    seen = set()
+    while pending:
+        container = pending.pop()
+        if id(container) in seen:
+            continue  # a cycle: json.dumps names it below
+        seen.add(id(container))
+        if isinstance(container, Mapping):
+            for key, item in container.items():
+                if not isinstance(key, str):
+                    raise InvalidArgument("%s: keys must be str, not %s (%r)"
+                                          % (what, type(key).__name__, key))
+                if isinstance(item, (Mapping, list, tuple)):
+                    pending.append(item)
+        else:
+            pending.extend(item for item in container if isinstance(item, (Mapping, list, tuple)))
+    return dict(value)
+
+
+def _seconds(value, what):
+    """A length of time in seconds, int or float, for a JSON number. The
+    library checks the range; NaN and infinities cannot be sent as JSON."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgument("%s must be a number of seconds (int or float), not %s"
+                              % (what, type(value).__name__))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidArgument("%s must be a finite number of seconds, not %r" % (what, value))
+    if isinstance(value, int) and not -_INT64_MAX - 1 <= value <= _INT64_MAX:
+        raise InvalidArgument("%s=%d is out of range" % (what, value))
+    return value
+
+
+def _flag(value, what):
+    if isinstance(value, bool) or value in (0, 1):
+        return 1 if value else 0
+    raise InvalidArgument("%s must be True or False, not %r" % (what, value))
+
+
+def _job_types(types):
+    """claim_job's ``types``: None (any type) or a list of type names."""
+    if types is None:
+        return None
+    if isinstance(types, (str, bytes)):
+        raise InvalidArgument("types must be a list of str, not a single %s"
+                              % type(types).__name__)
+    try:
+        names = list(types)
+    except TypeError:
+        raise InvalidArgument("types must be a list of str, not %s"
+                              % type(types).__name__) from None
+    for name in names:
+        if not isinstance(name, str):
+            raise InvalidArgument("types must be a list of str; it holds a %s"
+                                  % type(name).__name__)
+    return names
 
 
 def _name_for_message(name):
@@ -481,6 +554,96 @@ class Vault:
         return _loads(_call_for_string(_lib.lv_tenant_purge, self._handle, actor_json,
                                        _text(tenant_id, "tenant")))
 
+    # -- sync job workers: across every tenant of the vault ----------------------
+
+    def claim_job(self, worker_id: str, lease_seconds: Seconds = 30,
+                  types: Optional[Iterable[str]] = None) -> Optional[SyncJob]:
+        """Gives the oldest due pending job, of any tenant, to this worker.
+
+        The job becomes ``running`` under a lease of ``lease_seconds`` (int or
+        float, 0.001 to 86400); renew it with :meth:`heartbeat` before it runs
+        out, or the job is recovered and may go to another worker. ``types``
+        is a list of job types to take (None: any). Expired leases are
+        recovered first. Returns None when nothing is due. ``worker_id``
+        (1-128 bytes of text without control characters) must be unique
+        among the workers running at one time: it is what proves a worker
+        holds its job.
+        """
+        options: Dict[str, Any] = {"lease_seconds": _seconds(lease_seconds, "lease_seconds")}
+        names = _job_types(types)
+        if names is not None:
+            options["types"] = names
+        data = _loads(_call_for_string(_lib.lv_job_claim, self._handle,
+                                       _text(worker_id, "worker_id"), _json(options, "options")))
+        return None if data is None else SyncJob(data)
+
+    def heartbeat(self, job_id: Union[str, SyncJob], worker_id: str,
+                  processed: Optional[int] = None, total: Optional[int] = None,
+                  lease_seconds: Optional[Seconds] = None) -> SyncJob:
+        """The holder reports progress and renews its lease.
+
+        ``processed`` and ``total`` are record counts (None keeps the stored
+        value); ``progress_percent`` becomes ``floor(100 * processed / total)``.
+        The lease is renewed by ``lease_seconds``, or by the claim's length.
+        Raises :class:`~linkvault.Cancelled` when cancel was requested (the
+        job is then ``cancelled``: stop working on it),
+        :class:`~linkvault.Conflict` when another worker holds the job now
+        (the lease ran out and it was reclaimed), and
+        :class:`~linkvault.FailedPrecondition` when the job is not running.
+        """
+        progress: Dict[str, Any] = {}
+        if processed is not None:
+            progress["processed"] = _integer(processed, "processed", -_INT64_MAX - 1, _INT64_MAX)
+        if total is not None:
+            progress["total"] = _integer(total, "total", -_INT64_MAX - 1, _INT64_MAX)
+        if lease_seconds is not None:
+            progress["lease_seconds"] = _seconds(lease_seconds, "lease_seconds")
+        return _job(_call_for_string(
+            _lib.lv_job_heartbeat, self._handle, _object_id(job_id, "job_id"),
+            _text(worker_id, "worker_id"), _json(progress, "progress") if progress else None))
+
+    def complete_job(self, job_id: Union[str, SyncJob], worker_id: str,
+                     outcome: str = "success",
+                     summary: Optional[Mapping[str, Any]] = None) -> SyncJob:
+        """The holder finishes the job: ``outcome`` is ``"success"`` or
+        ``"partial"``, ``summary`` a dict kept with the job. Sets the
+        integration's ``last_sync_at`` and ``last_sync_status``. A job the
+        worker no longer holds is :class:`~linkvault.Conflict` (or
+        :class:`~linkvault.FailedPrecondition` once it finished)."""
+        return _job(_call_for_string(
+            _lib.lv_job_complete, self._handle, _object_id(job_id, "job_id"),
+            _text(worker_id, "worker_id"), _text(outcome, "outcome"),
+            None if summary is None else _json(_checked_dict(summary, "summary"), "summary")))
+
+    def fail_job(self, job_id: Union[str, SyncJob], worker_id: str, error: str,
+                 retryable: bool = True) -> SyncJob:
+        """The holder reports a failure, ``error``: 1-4096 bytes of text
+        without control characters (one line), never a secret.
+
+        Retryable with attempts left: the job goes back to ``pending``, due
+        after ``retry_base_seconds * 2**(attempt - 1)`` (at most an hour,
+        +-20 % jitter). Otherwise it is ``failed`` for good.
+        """
+        return _job(_call_for_string(
+            _lib.lv_job_fail, self._handle, _object_id(job_id, "job_id"),
+            _text(worker_id, "worker_id"), _text(error, "error"), _flag(retryable, "retryable")))
+
+    def recover_expired_jobs(self) -> int:
+        """Recovers every running job whose lease has passed (its worker died
+        or stalled): back to ``pending`` while attempts remain, else
+        ``failed``. Returns how many. ``claim_job`` does this too."""
+        count = c_int64()
+        _lib.lv_job_recover_expired(self._handle, byref(count))
+        return count.value
+
+    def schedule_due_syncs(self) -> List[SyncJob]:
+        """Queues an ``incremental_sync`` (as the system actor) for every
+        connected integration whose ``sync_config`` has ``auto_sync``, that
+        has no pending or running job, and that never synced or last synced
+        ``interval_minutes`` ago or more. Returns the new jobs."""
+        return [SyncJob(item) for item in _loads(
+            _call_for_string(_lib.lv_sync_schedule_due, self._handle))]
+
 
 # ------------------------------------------------------------------- Tenant --
 
@@ -557,6 +720,30 @@ class Tenant:
             limit,
             None if before is None else _object_id(before, "before")))
         return [ActivityEntry(item) for item in entries]
+
+    def get_job(self, job_id: Union[str, SyncJob]) -> SyncJob:
+        """The sync job with this id; :class:`~linkvault.NotFound` otherwise."""
+        return _job(_call_for_string(_lib.lv_job_get, self._handle, self._tenant,
+                                     _object_id(job_id, "job_id")))
+
+    def jobs(self, integration_id: Optional[Union[str, Integration]] = None,
+             status: Optional[str] = None, limit: int = 50,
+             before: Optional[Union[str, SyncJob]] = None) -> List[SyncJob]:
+        """The tenant's sync jobs, newest first.
+
+        Optionally only one integration's and/or one status's. ``limit`` is
+        1-1000. ``before`` is a job (or its id): only jobs older than it, to
+        page backwards.
+        """
+        criteria: Dict[str, Any] = {"limit": _integer(limit, "limit", -_C_INT_MAX - 1, _C_INT_MAX)}
+        if integration_id is not None:
+            criteria["integration_id"] = _object_id(integration_id, "integration_id").decode()
+        if status is not None:
+            criteria["status"] = _text(status, "status").decode()
+        if before is not None:
+            criteria["before"] = _object_id(before, "before").decode()
+        return [SyncJob(item) for item in _loads(_call_for_string(
+            _lib.lv_job_list, self._handle, self._tenant, _json(criteria, "filter")))]
 
     def quota(self) -> Optional[int]:
         """The maximum number of integrations that are not disconnected, or None."""
@@ -687,6 +874,42 @@ class Tenant:
         return _integration(_call_for_string(
             _lib.lv_integration_mark_error, self._handle, self._tenant, _actor_json(actor),
             _object_id(integration_id, "integration_id"), _text(message, "message")))
+
+    def enqueue_sync(self, actor: Actor, integration_id: Union[str, Integration], type: str,
+                     config: Optional[Mapping[str, Any]] = None, max_attempts: int = 3,
+                     retry_base_seconds: int = 30) -> SyncJob:
+        """Queues a sync job of ``type`` (``"full_import"``,
+        ``"incremental_sync"``, ``"export"``, ``"field_mapping_update"``) on a
+        connected integration; logs ``sync_queued``.
+
+        ``config`` is a dict handed to the worker (at most 64 KiB of JSON).
+        A job may be claimed ``max_attempts`` (1-20) times; the first retry
+        waits about ``retry_base_seconds`` (0-3600). An integration that is
+        not connected is :class:`~linkvault.FailedPrecondition`; one that
+        already has a pending or running job is :class:`~linkvault.Conflict`.
+        """
+        options: Dict[str, Any] = {
+            "max_attempts": _integer(max_attempts, "max_attempts", -_C_INT_MAX - 1, _C_INT_MAX),
+            "retry_base_seconds": _integer(retry_base_seconds, "retry_base_seconds",
+                                           -_C_INT_MAX - 1, _C_INT_MAX),
+        }
+        if config is not None:
+            options["config"] = _checked_dict(config, "config")
+        actor_json = _actor_json(actor)
+        identifier = _object_id(integration_id, "integration_id")
+        # Only the config can fail to encode, hence the name in the message.
+        return _job(_call_for_string(
+            _lib.lv_sync_enqueue, self._handle, self._tenant, actor_json, identifier,
+            _text(type, "type"), _json(options, "config")))
+
+    def cancel_job(self, actor: Actor, job_id: Union[str, SyncJob]) -> SyncJob:
+        """Cancels a job: a pending one at once (logs ``sync_cancelled``); a
+        running one is asked to stop (``cancel_requested``), and its worker's
+        next heartbeat raises :class:`~linkvault.Cancelled`. A finished job is
+        :class:`~linkvault.FailedPrecondition`."""
+        return _job(_call_for_string(
+            _lib.lv_job_cancel, self._handle, self._tenant, _actor_json(actor),
+            _object_id(job_id, "job_id")))
 
     def set_quota(self, max_integrations: Optional[int], actor: Optional[Actor] = None) -> None:
         """Limits integrations that are not disconnected; ``None`` removes the limit.

@@ -169,7 +169,47 @@ def read_tables(db, wrapping_key):
     orphans = db.execute("SELECT count(*) FROM activity WHERE tenant NOT IN "
                          "(SELECT tenant FROM tenants)").fetchone()[0]
     assert orphans == 0
-    return {"credentials": credentials, "verified": verified, "destroyed_keys": destroyed}
+    jobs = read_jobs(db) if db.execute("PRAGMA user_version").fetchone()[0] >= 3 else {}
+    return {"credentials": credentials, "verified": verified, "destroyed_keys": destroyed,
+            "jobs": jobs}
+
+
+JOB_TYPES = ("full_import", "incremental_sync", "export", "field_mapping_update")
+FINISHED = ("completed", "failed", "cancelled")
+
+
+def read_jobs(db):
+    """Schema 3's sync_jobs, checked against FORMAT.md's invariants."""
+    jobs, active = {}, set()
+    for (job_id, tenant, integration_id, job_type, status, config, progress, attempt,
+         max_attempts, worker_id, lease_token, lease_until, started_at, outcome,
+         summary) in db.execute(
+            "SELECT id, tenant, integration_id, type, status, config, progress_percent, "
+            "attempt, max_attempts, worker_id, lease_token, lease_until, started_at, "
+            "outcome, summary FROM sync_jobs"):
+        assert job_type in JOB_TYPES
+        assert isinstance(json.loads(config), dict)
+        assert 0 <= progress <= 100
+        assert 1 <= max_attempts <= 20 and 0 <= attempt
+        owner = db.execute("SELECT tenant FROM integrations WHERE id = ?",
+                           (integration_id,)).fetchone()
+        assert owner == (tenant,), "job %s is not on an integration of its tenant" % job_id
+        if status in ("pending", "running"):
+            assert integration_id not in active, "two active jobs on %s" % integration_id
+            active.add(integration_id)
+        if status == "running":
+            assert lease_token != "" and lease_until is not None
+            assert worker_id is not None and started_at is not None
+        else:
+            assert status in ("pending",) + FINISHED
+            assert lease_token == "" and lease_until is None
+        if status in ("completed", "failed"):
+            assert outcome == ("failed" if status == "failed" else outcome)
+            assert outcome in ("success", "partial", "failed")
+        if summary is not None:
+            assert isinstance(json.loads(summary), dict)
+        jobs[job_id] = status
+    return jobs
 
 
 if __name__ == "__main__":

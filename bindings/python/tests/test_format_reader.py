@@ -46,3 +46,29 @@ def test_a_reader_written_from_format_md_opens_every_credential_and_verifies_eve
     # Per tenant: two connections and one disconnection.
     assert found["verified"] == {"acme": 3, "globex": 3}
     assert found["destroyed_keys"]["gone"] >= 2  # its credentials and audit keys
+
+
+def test_the_reader_checks_sync_jobs_in_every_state(vault_path, admin):
+    expected = {}
+    with lv.Vault.open(vault_path, key=TEST_KEY) as vault:
+        tenant = vault.tenant("acme")
+        ids = [tenant.connect(admin, "slack", {"bot_token": SLACK_TOKEN}, name="n%d" % n).id
+               for n in range(5)]
+        done = tenant.enqueue_sync(admin, ids[0], "full_import", config={"since": "2026-01-01"})
+        vault.claim_job("w-1")
+        vault.complete_job(done.id, "w-1", summary={"created": 3})
+        expected[done.id] = "completed"
+        failed = tenant.enqueue_sync(admin, ids[1], "export", max_attempts=1)
+        vault.claim_job("w-1")
+        vault.fail_job(failed.id, "w-1", "provider said no", retryable=True)
+        expected[failed.id] = "failed"
+        running = tenant.enqueue_sync(admin, ids[2], "incremental_sync")
+        vault.claim_job("w-2")
+        vault.heartbeat(running.id, "w-2", processed=5, total=10)
+        expected[running.id] = "running"
+        cancelled = tenant.enqueue_sync(admin, ids[3], "field_mapping_update")
+        tenant.cancel_job(admin, cancelled.id)
+        expected[cancelled.id] = "cancelled"
+        pending = tenant.enqueue_sync(admin, ids[4], "full_import")
+        expected[pending.id] = "pending"
+    assert read_independently(vault_path)["jobs"] == expected
