@@ -22,12 +22,8 @@ void release_lease(JobRecord& record) {
 
 void record_sync_result(IntegrationStore& integrations, const SyncJob& job, SyncOutcome outcome,
                         TimeMs now) {
-  auto integration = integrations.load_integration(job.tenant, job.integration_id);
-  if (!integration) return;  // the job outlives nothing else: purge deletes both
-  integration->integration.last_sync_at = now;
-  integration->integration.last_sync_status = outcome;
-  integration->integration.updated_at = now;
-  integrations.update_integration(*integration);
+  // No integration: nothing to record (purge deletes a job with it).
+  integrations.record_sync_result(job.tenant, job.integration_id, now, outcome);
 }
 
 SyncJob fail_for_good(StoreSession& session, VaultCore& core, const JobRecord& loaded,

@@ -131,7 +131,7 @@ SyncJob Vault::heartbeat(std::string_view job_id, std::string_view worker_id,
   job.status = require_transition(job.id, job.status, JobEvent::heartbeat);
   if (lease) next.lease_ms = lease->count();
   job.lease_until = now + next.lease_ms;
-  write_job_change(*session, loaded, next);
+  write_job_progress(*session, loaded, next);
   transaction.commit();
   return job;
 }

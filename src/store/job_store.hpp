@@ -67,11 +67,20 @@ class JobStore {
   // before `now`, oldest lease first, held as next_due_job holds its job.
   virtual std::vector<JobRecord> expired_jobs(TimeMs now, int limit) = 0;
 
-  // The one way a job changes: replaces every column of the row with
-  // next.job.id, only if the row still has `expected_status` and
-  // `expected_token` as its lease token. False (nothing written) otherwise.
+  // The one way a job changes state: writes every column of `next` that
+  // can change (all but id, tenant, integration_id, type, config,
+  // max_attempts, retry_base_seconds and created_at, which are fixed at the
+  // insert) to the row with next.job.id, only if the row still has
+  // `expected_status` and `expected_token` as its lease token. False
+  // (nothing written) otherwise.
   virtual bool update_job_if(const JobRecord& next, JobStatus expected_status,
                              std::string_view expected_token) = 0;
+  // A heartbeat: writes only the progress (records_processed,
+  // records_total, progress_percent), the lease (lease_ms, lease_until) and
+  // updated_at of `next`, only if the row is still running under
+  // `expected_token`. False otherwise. Narrow on purpose: no index covers
+  // these columns, so the most frequent write touches only the row.
+  virtual bool update_progress_if(const JobRecord& next, std::string_view expected_token) = 0;
 
   // Connected integrations of every tenant that have a sync_config and no
   // active job: the candidates of schedule_due_syncs, which reads their

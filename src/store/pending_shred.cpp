@@ -20,16 +20,15 @@ namespace {
 class BusyTimeoutScope {
  public:
   BusyTimeoutScope(sql::Connection& connection, int milliseconds) noexcept
-      : db_(connection.handle()), usual_ms_(connection.busy_timeout_ms()) {
-    sqlite3_busy_timeout(db_, milliseconds);
+      : connection_(connection) {
+    connection_.set_lock_wait_ms(milliseconds);
   }
-  ~BusyTimeoutScope() { sqlite3_busy_timeout(db_, usual_ms_); }
+  ~BusyTimeoutScope() { connection_.set_lock_wait_ms(connection_.busy_timeout_ms()); }
   BusyTimeoutScope(const BusyTimeoutScope&) = delete;
   BusyTimeoutScope& operator=(const BusyTimeoutScope&) = delete;
 
  private:
-  sqlite3* db_;
-  int usual_ms_;
+  sql::Connection& connection_;
 };
 
 std::optional<std::string> read_marker(sql::Connection& connection) {

@@ -152,7 +152,12 @@ SqlCipherSession::SqlCipherSession(SqlCipherStore& store,
                                    std::unique_ptr<sql::Connection> connection)
     : store_(store),
       connection_(std::move(connection)),
-      providers_(*connection_) {}
+      providers_(*connection_) {
+  // Checkpoints run after a write transaction, once the next writer of this
+  // process may go (commit()), never inside one's COMMIT. Connections used
+  // outside a session keep SQLite's auto-checkpoint.
+  connection_->defer_checkpoints();
+}
 
 ProviderStore& SqlCipherSession::providers() noexcept { return providers_; }
 
@@ -171,9 +176,9 @@ void SqlCipherSession::begin_immediate(sql::Connection& connection, int busy_tim
   for (int attempt = 1;; ++attempt) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - clock::now()).count();
-    sqlite3_busy_timeout(db, static_cast<int>(std::max<std::int64_t>(left, 0)));
+    connection.set_lock_wait_ms(static_cast<int>(std::max<std::int64_t>(left, 0)));
     const int result = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    sqlite3_busy_timeout(db, connection.busy_timeout_ms());
+    connection.set_lock_wait_ms(connection.busy_timeout_ms());
     if (result == SQLITE_OK) return;
     if (sql::error_code_for(result) != ErrorCode::busy || clock::now() >= deadline) {
       sql::throw_sqlite(result, db, "BEGIN IMMEDIATE");
@@ -187,7 +192,24 @@ void SqlCipherSession::begin(TransactionMode mode) {
     throw Error(ErrorCode::internal, "a transaction is already open on this session");
   }
   if (mode == TransactionMode::write) {
-    begin_immediate(*connection_, store_.busy_timeout_ms());
+    // One deadline for the turn among this process's threads and the
+    // file's lock among processes.
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + std::chrono::milliseconds(store_.busy_timeout_ms());
+    if (!store_.writer_gate().enter(deadline)) {
+      throw Error(ErrorCode::busy,
+                  fmt::format("the vault stayed busy with other writes for {} ms",
+                              store_.busy_timeout_ms()));
+    }
+    holds_gate_ = true;
+    try {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - clock::now()).count();
+      begin_immediate(*connection_, static_cast<int>(std::max<std::int64_t>(left, 0)));
+    } catch (...) {
+      leave_gate();
+      throw;
+    }
   } else {
     connection_->exec("BEGIN");
   }
@@ -195,9 +217,18 @@ void SqlCipherSession::begin(TransactionMode mode) {
   mode_ = mode;
 }
 
+void SqlCipherSession::leave_gate() noexcept {
+  if (holds_gate_) {
+    holds_gate_ = false;
+    store_.writer_gate().leave();
+  }
+}
+
 void SqlCipherSession::commit() {
   connection_->exec("COMMIT");
   in_transaction_ = false;
+  leave_gate();
+  connection_->checkpoint_if_due();
   // A shred left pending (readers pinned old pages at the purge) is retried
   // once the writes go on; cheap when none is pending (one atomic load).
   if (mode_ == TransactionMode::write) store_.retry_pending_shred(*connection_);
@@ -206,6 +237,7 @@ void SqlCipherSession::commit() {
 void SqlCipherSession::rollback() noexcept {
   sqlite3_exec(connection_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
   in_transaction_ = false;
+  leave_gate();
 }
 
 // ---- keyring -------------------------------------------------------------
@@ -404,6 +436,17 @@ void SqlCipherSession::update_integration(const IntegrationRecord& record) {
     throw Error(ErrorCode::not_found,
                 fmt::format("integration {} not found", quote_for_message(record.integration.id)));
   }
+}
+
+bool SqlCipherSession::record_sync_result(std::string_view tenant, std::string_view id,
+                                          TimeMs at, SyncOutcome outcome) {
+  // Only these columns: no index covers them, so the write touches one row.
+  auto statement = connection_->cached(
+      "UPDATE integrations SET last_sync_at = ?3, last_sync_status = ?4, updated_at = ?3 "
+      "WHERE id = ?1 AND tenant = ?2");
+  statement->bind(1, id).bind(2, tenant).bind(3, at);
+  statement->bind(4, std::string_view(to_string(outcome))).run();
+  return connection_->changes() == 1;
 }
 
 // ---- tenants -------------------------------------------------------------

@@ -48,6 +48,8 @@ class SqlCipherSession final : public StoreSession {
   QuotaWrite insert_integration_within_quota(const IntegrationRecord& record) override;
   QuotaWrite reconnect_integration_within_quota(const IntegrationRecord& record) override;
   void update_integration(const IntegrationRecord& record) override;
+  bool record_sync_result(std::string_view tenant, std::string_view id, TimeMs at,
+                          SyncOutcome outcome) override;
 
   std::optional<std::int64_t> quota(std::string_view tenant) override;
   void set_quota(std::string_view tenant, std::optional<std::int64_t> max_integrations) override;
@@ -77,6 +79,7 @@ class SqlCipherSession final : public StoreSession {
   std::vector<JobRecord> expired_jobs(TimeMs now, int limit) override;
   bool update_job_if(const JobRecord& next, JobStatus expected_status,
                      std::string_view expected_token) override;
+  bool update_progress_if(const JobRecord& next, std::string_view expected_token) override;
   std::vector<Integration> auto_sync_candidates() override;
 
   TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
@@ -92,11 +95,14 @@ class SqlCipherSession final : public StoreSession {
   void require_write_transaction(const char* operation) const;
   QuotaWrite check_quota(std::string_view tenant);
   void write_activity(const ActivityRecord& record);
+  // Lets this process's next writer in (store_.writer_gate()), once.
+  void leave_gate() noexcept;
 
   SqlCipherStore& store_;
   std::unique_ptr<sql::Connection> connection_;
   SqlCipherProviders providers_;
   bool in_transaction_ = false;
+  bool holds_gate_ = false;
   TransactionMode mode_ = TransactionMode::read;
 };
 

@@ -197,11 +197,13 @@ std::vector<SyncJob> SqlCipherSession::list_jobs(std::string_view tenant,
 std::optional<JobRecord> SqlCipherSession::next_due_job(TimeMs now,
                                                         const std::vector<JobType>& types) {
   require_write_transaction("next_due_job");
-  // The partial index holds only pending jobs, oldest due first; the type
-  // filter is applied while walking it (a handful of types, few skipped).
+  // The queue index holds pending jobs oldest due first; the type filter is
+  // applied while walking it (a handful of types, few skipped). Its own
+  // WHERE term is repeated so SQLite 3.15 can use the partial index.
   auto statement = connection_->cached(
-      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_due "
-      "WHERE status = 'pending' AND run_after <= ?1 ORDER BY run_after, created_at, id");
+      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_queue "
+      "WHERE status IN ('pending', 'running') AND status = 'pending' AND run_after <= ?1 "
+      "ORDER BY status, run_after, created_at, id");
   statement->bind(1, now);
   while (statement->step()) {
     JobRecord record = read_job(*statement);
@@ -212,9 +214,12 @@ std::optional<JobRecord> SqlCipherSession::next_due_job(TimeMs now,
 
 std::vector<JobRecord> SqlCipherSession::expired_jobs(TimeMs now, int limit) {
   require_write_transaction("expired_jobs");
+  // Running jobs are few (about one per worker): read them all from the
+  // queue index and keep those whose lease has passed.
   auto statement = connection_->cached(
-      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_leases "
-      "WHERE status = 'running' AND lease_until < ?1 ORDER BY lease_until LIMIT ?2");
+      "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_queue "
+      "WHERE status IN ('pending', 'running') AND status = 'running' AND lease_until < ?1 "
+      "ORDER BY lease_until LIMIT ?2");
   statement->bind(1, now).bind(2, std::int64_t{limit});
   std::vector<JobRecord> jobs;
   while (statement->step()) jobs.push_back(read_job(*statement));
@@ -224,16 +229,43 @@ std::vector<JobRecord> SqlCipherSession::expired_jobs(TimeMs now, int limit) {
 bool SqlCipherSession::update_job_if(const JobRecord& next, JobStatus expected_status,
                                      std::string_view expected_token) {
   require_write_transaction("update_job_if");
+  // Only the columns that can change: the listing indexes (tenant,
+  // integration_id, created_at, id) are then left alone.
+  const SyncJob& j = next.job;
   auto statement = connection_->cached(
-      "UPDATE sync_jobs SET tenant = ?2, integration_id = ?3, type = ?4, status = ?5, "
-      "config = ?6, progress_percent = ?7, records_processed = ?8, records_total = ?9, "
-      "attempt = ?10, max_attempts = ?11, retry_base_seconds = ?12, run_after = ?13, "
-      "worker_id = ?14, lease_token = ?15, lease_ms = ?16, lease_until = ?17, "
-      "cancel_requested = ?18, error = ?19, outcome = ?20, summary = ?21, "
-      "created_at = ?22, started_at = ?23, completed_at = ?24, updated_at = ?25 "
-      "WHERE id = ?1 AND status = ?26 AND lease_token = ?27");
-  bind_job(*statement, next);
-  statement->bind(26, std::string_view(to_string(expected_status))).bind(27, expected_token);
+      "UPDATE sync_jobs SET status = ?2, progress_percent = ?3, records_processed = ?4, "
+      "records_total = ?5, attempt = ?6, run_after = ?7, worker_id = ?8, lease_token = ?9, "
+      "lease_ms = ?10, lease_until = ?11, cancel_requested = ?12, error = ?13, "
+      "outcome = ?14, summary = ?15, started_at = ?16, completed_at = ?17, updated_at = ?18 "
+      "WHERE id = ?1 AND status = ?19 AND lease_token = ?20");
+  statement->bind(1, j.id).bind(2, std::string_view(to_string(j.status)));
+  statement->bind(3, std::int64_t{j.progress_percent}).bind(4, j.records_processed);
+  statement->bind(5, j.records_total).bind(6, std::int64_t{j.attempt}).bind(7, j.run_after);
+  statement->bind(8, j.worker_id).bind(9, next.lease_token).bind(10, next.lease_ms);
+  statement->bind(11, j.lease_until).bind(12, std::int64_t{j.cancel_requested ? 1 : 0});
+  statement->bind(13, j.error);
+  if (j.outcome) {
+    statement->bind(14, std::string_view(to_string(*j.outcome)));
+  } else {
+    statement->bind_null(14);
+  }
+  statement->bind(15, j.summary).bind(16, j.started_at).bind(17, j.completed_at);
+  statement->bind(18, j.updated_at);
+  statement->bind(19, std::string_view(to_string(expected_status))).bind(20, expected_token);
+  statement->run();
+  return connection_->changes() == 1;
+}
+
+bool SqlCipherSession::update_progress_if(const JobRecord& next, std::string_view expected_token) {
+  require_write_transaction("update_progress_if");
+  const SyncJob& j = next.job;
+  auto statement = connection_->cached(
+      "UPDATE sync_jobs SET records_processed = ?2, records_total = ?3, progress_percent = ?4, "
+      "lease_ms = ?5, lease_until = ?6, updated_at = ?7 "
+      "WHERE id = ?1 AND status = 'running' AND lease_token = ?8");
+  statement->bind(1, j.id).bind(2, j.records_processed).bind(3, j.records_total);
+  statement->bind(4, std::int64_t{j.progress_percent}).bind(5, next.lease_ms);
+  statement->bind(6, j.lease_until).bind(7, j.updated_at).bind(8, expected_token);
   statement->run();
   return connection_->changes() == 1;
 }

@@ -11,6 +11,7 @@
 
 #include "store/open_store.hpp"
 #include "store/pending_shred.hpp"
+#include "store/writer_gate.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -66,6 +67,9 @@ class SqlCipherStore final : public Store {
   // frames and syncs the file).
   void retry_pending_shred(sql::Connection& connection) noexcept;
 
+  // This process's writers queue here before the file's write lock.
+  WriterGate& writer_gate() noexcept { return writer_gate_; }
+
  private:
   SqlCipherStore(std::string path, SecretBytes key_text, int busy_timeout_ms);
   std::unique_ptr<sql::Connection> open_connection_once() const;
@@ -79,6 +83,7 @@ class SqlCipherStore final : public Store {
   std::mutex mutex_;
   std::vector<std::unique_ptr<sql::Connection>> idle_;
   bool closed_ = false;
+  WriterGate writer_gate_;
   std::atomic<bool> shred_pending_{false};
   std::atomic<std::chrono::steady_clock::rep> next_shred_retry_{0};
 };

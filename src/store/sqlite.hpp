@@ -124,8 +124,21 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   sqlite3* handle() const noexcept { return db_; }
+  // The usual wait for another connection's lock.
   int busy_timeout_ms() const noexcept { return busy_timeout_ms_; }
+  // How long the busy handler waits from now on (0: not at all); restore
+  // the usual one with set_lock_wait_ms(busy_timeout_ms()).
+  void set_lock_wait_ms(int milliseconds) noexcept { lock_wait_ms_ = milliseconds; }
   void exec(const char* sql);
+  // Checkpoints the -wal when the caller says, not inside COMMIT: replaces
+  // SQLite's auto-checkpoint (which runs in the committing call, while the
+  // committing thread still holds the process's writer turn) with a count of
+  // the log's pages that checkpoint_if_due() acts on.
+  void defer_checkpoints() noexcept;
+  // After a commit, outside any transaction: a PASSIVE checkpoint (it never
+  // waits for or blocks writers) once the log holds at least as many pages
+  // as SQLite's auto-checkpoint would allow (1000).
+  void checkpoint_if_due() noexcept;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const noexcept;
   // A prepared statement kept for this connection's lifetime, reset and with
@@ -134,8 +147,15 @@ class Connection {
   StatementLease cached(const char* sql);
 
  private:
+  // SQLite's busy handler: true to try again after a short sleep.
+  static int on_busy(void* connection, int count) noexcept;
+  static int on_wal_commit(void* connection, sqlite3* db, const char* name, int pages) noexcept;
+
   sqlite3* db_ = nullptr;
   int busy_timeout_ms_;
+  int lock_wait_ms_;
+  std::chrono::steady_clock::time_point busy_since_;
+  int wal_pages_ = 0;  // in the -wal after this connection's last commit
   std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
 };
 

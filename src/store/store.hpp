@@ -113,6 +113,12 @@ class IntegrationStore {
   // same write transaction, which holds it against other writers until commit
   // (PostgreSQL: load with FOR UPDATE in a write transaction).
   virtual void update_integration(const IntegrationRecord& record) = 0;
+
+  // A sync job ended: sets only last_sync_at (= at), last_sync_status and
+  // updated_at (= at) of the tenant's integration `id`, a blind write (no
+  // read before it). False if there is no such integration.
+  virtual bool record_sync_result(std::string_view tenant, std::string_view id, TimeMs at,
+                                  SyncOutcome outcome) = 0;
 };
 
 // Tenants' quotas.

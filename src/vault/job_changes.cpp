@@ -19,6 +19,14 @@ void write_job_change(JobStore& jobs, const JobRecord& loaded, const JobRecord& 
   }
 }
 
+void write_job_progress(JobStore& jobs, const JobRecord& loaded, const JobRecord& next) {
+  if (!jobs.update_progress_if(next, loaded.lease_token)) {
+    throw Error(ErrorCode::conflict,
+                fmt::format("job {} changed while it was being updated; try again",
+                            quote_for_message(loaded.job.id)));
+  }
+}
+
 void log_job_activity(StoreSession& session, VaultCore& core, const SyncJob& job,
                       std::string_view action, const Actor& actor, std::string details_json) {
   append_activity(session, core.keyring(), core.clock(), job.tenant, job.integration_id, action,

@@ -19,6 +19,10 @@ namespace linkvault {
 // happen; the guard makes a lost update impossible even if one did).
 void write_job_change(JobStore& jobs, const JobRecord& loaded, const JobRecord& next);
 
+// A heartbeat's write: only progress, lease and updated_at of `next`, under
+// the lease `loaded` was read with; Error(CONFLICT) if it moved on.
+void write_job_progress(JobStore& jobs, const JobRecord& loaded, const JobRecord& next);
+
 // Appends the job's entry (on its integration) to its tenant's chain.
 void log_job_activity(StoreSession& session, VaultCore& core, const SyncJob& job,
                       std::string_view action, const Actor& actor, std::string details_json);

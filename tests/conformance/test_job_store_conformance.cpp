@@ -311,3 +311,61 @@ TEST_CASE("conformance: delete_tenant_rows counts and deletes the tenant's jobs"
   CHECK_FALSE(session->find_job("a0").has_value());
   CHECK(session->find_job("g0").has_value());
 }
+
+TEST_CASE("conformance: update_progress_if writes progress and lease only, under the lease") {
+  auto backend = make_conformance_backend();
+  auto store = backend->open(5000);
+  add_integrations(*store, "acme", 1);
+  in_write(*store, [&](StoreSession& session) {
+    session.insert_job_unless_active(pending_job("job", integration_named("acme", 0), t0));
+  });
+  JobRecord running = *store->session()->find_job("job");
+  const JobRecord pending = running;
+  running.job.status = JobStatus::running;
+  running.lease_token = "lease-1";
+  running.lease_ms = 100;
+  running.job.lease_until = t0 + 100;
+  in_write(*store, [&](StoreSession& session) {
+    JobRecord early = pending;
+    early.job.records_processed = 1;
+    CHECK_FALSE(session.update_progress_if(early, ""));  // not running yet
+    CHECK(session.update_job_if(running, JobStatus::pending, ""));
+    JobRecord beat = running;
+    beat.job.records_processed = 7;
+    beat.job.records_total = 10;
+    beat.job.progress_percent = 70;
+    beat.lease_ms = 500;
+    beat.job.lease_until = t0 + 600;
+    beat.job.updated_at = t0 + 100;
+    beat.job.status = JobStatus::completed;  // not a progress column: ignored
+    beat.job.error = "ignored";
+    CHECK_FALSE(session.update_progress_if(beat, "lease-0"));
+    CHECK(session.update_progress_if(beat, "lease-1"));
+  });
+  const auto stored = store->session()->find_job("job");
+  CHECK(stored->job.status == JobStatus::running);
+  CHECK(stored->job.records_processed == 7);
+  CHECK(stored->job.records_total == 10);
+  CHECK(stored->job.progress_percent == 70);
+  CHECK(stored->lease_ms == 500);
+  CHECK(stored->job.lease_until == t0 + 600);
+  CHECK_FALSE(stored->job.error.has_value());
+}
+
+TEST_CASE("conformance: record_sync_result sets the integration's last sync only") {
+  auto backend = make_conformance_backend();
+  auto store = backend->open(5000);
+  add_integrations(*store, "acme", 1);
+  const Integration on = integration_named("acme", 0);
+  in_write(*store, [&](StoreSession& session) {
+    CHECK(session.record_sync_result("acme", on.id, t0 + 5, SyncOutcome::partial));
+    CHECK_FALSE(session.record_sync_result("globex", on.id, t0 + 5, SyncOutcome::success));
+    CHECK_FALSE(session.record_sync_result("acme", "nope", t0 + 5, SyncOutcome::success));
+  });
+  const auto stored = store->session()->load_integration("acme", on.id);
+  CHECK(stored->integration.last_sync_at == t0 + 5);
+  CHECK(stored->integration.last_sync_status == SyncOutcome::partial);
+  CHECK(stored->integration.updated_at == t0 + 5);
+  CHECK(stored->integration.status == IntegrationStatus::connected);
+  CHECK(stored->sealed_credentials == std::vector<std::uint8_t>{1, 2, 3});
+}

@@ -33,12 +33,12 @@ CREATE TABLE sync_jobs (
 -- integration, whatever the code above the store checks.
 CREATE UNIQUE INDEX sync_jobs_one_active ON sync_jobs (integration_id)
   WHERE status IN ('pending', 'running');
--- claim_job: the oldest due pending job.
-CREATE INDEX sync_jobs_due ON sync_jobs (run_after, created_at, id)
-  WHERE status = 'pending';
--- Lease recovery: running jobs by lease expiry.
-CREATE INDEX sync_jobs_leases ON sync_jobs (lease_until)
-  WHERE status = 'running';
+-- The queue: pending jobs by due time (claim_job takes the first), then the
+-- running ones (lease recovery reads each one's lease_until; there are about
+-- as many as workers). Only status and run_after are keyed, so a heartbeat,
+-- which moves lease_until and progress, rewrites the row and no index.
+CREATE INDEX sync_jobs_queue ON sync_jobs (status, run_after, created_at, id)
+  WHERE status IN ('pending', 'running');
 -- Tenant::jobs(), newest first, of the tenant or of one integration.
 CREATE INDEX sync_jobs_by_tenant ON sync_jobs (tenant, created_at, id);
 CREATE INDEX sync_jobs_by_integration ON sync_jobs (tenant, integration_id, created_at, id);

@@ -1,0 +1,84 @@
+// WriterGate: this process's writers take turns in arrival order, and a
+// writer that waits past its deadline gives up without blocking the others.
+#include "store/writer_gate.hpp"
+#include "vault_fixture.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace linkvault;
+using namespace linkvault::testing;
+using namespace std::chrono_literals;
+
+namespace {
+std::chrono::steady_clock::time_point in(std::chrono::milliseconds delay) {
+  return std::chrono::steady_clock::now() + delay;
+}
+}  // namespace
+
+TEST_CASE("writer gate: one writer at a time, in arrival order") {
+  WriterGate gate;
+  REQUIRE(gate.enter(in(1000ms)));
+  std::mutex mutex;
+  std::vector<int> order;
+  std::vector<std::thread> waiters;
+  std::atomic<int> inside{0};
+  for (int n = 0; n < 4; ++n) {
+    waiters.emplace_back([&, n] {
+      REQUIRE(gate.enter(in(10'000ms)));
+      CHECK(++inside == 1);
+      {
+        std::lock_guard lock(mutex);
+        order.push_back(n);
+      }
+      --inside;
+      gate.leave();
+    });
+    std::this_thread::sleep_for(20ms);  // each arrives after the one before
+  }
+  gate.leave();
+  for (auto& waiter : waiters) waiter.join();
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+}
+
+TEST_CASE("writer gate: a waiter past its deadline gives up and the next still gets in") {
+  WriterGate gate;
+  REQUIRE(gate.enter(in(1000ms)));
+  std::atomic<bool> second_in{false};
+  std::thread impatient([&] { CHECK_FALSE(gate.enter(in(50ms))); });
+  std::this_thread::sleep_for(10ms);
+  std::thread patient([&] {
+    REQUIRE(gate.enter(in(10'000ms)));
+    second_in = true;
+    gate.leave();
+  });
+  impatient.join();  // gave up while the gate was held
+  CHECK_FALSE(second_in);
+  gate.leave();
+  patient.join();
+  CHECK(second_in);
+  CHECK(gate.enter(in(100ms)));  // nothing left stuck in the queue
+  gate.leave();
+}
+
+TEST_CASE("a write held by one thread makes another thread's write BUSY within the timeout") {
+  VaultFixture f;
+  f.vault.close();
+  OpenOptions options = options_with(f.clock);
+  options.busy_timeout_ms = 200;
+  f.vault = Vault::open(f.path, f.master, options);
+  auto& core = *VaultAccess::core(f.vault);
+  auto holder = core.session();
+  holder->begin(TransactionMode::write);
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(code_of([&] { f.vault.tenant("acme").set_quota(admin, 3); }) == ErrorCode::busy);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(waited >= 150ms);  // it waited, then gave up (no upper bound: a slow machine)
+  holder->rollback();
+  f.vault.tenant("acme").set_quota(admin, 3);  // the turn was handed back
+  CHECK(f.vault.tenant("acme").quota() == 3);
+}
