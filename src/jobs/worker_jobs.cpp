@@ -75,6 +75,15 @@ std::optional<SyncJob> Vault::claim_job(std::string_view worker_id, const ClaimO
   require_lease(options.lease);
   for (const JobType type : options.types) require_job_type(type);
   auto session = core.session();
+  {
+    // An idle queue is the common case for a polling worker: it looks
+    // without the write lock, so polls never hold up other writers. Work
+    // that becomes due right after the look is found by the next poll.
+    Transaction look(*session, TransactionMode::read);
+    const bool work = session->has_due_work(core.now_ms());
+    look.commit();
+    if (!work) return std::nullopt;
+  }
   Transaction transaction(*session, TransactionMode::write);
   const TimeMs now = core.now_ms();
   recover_expired_leases(*session, core, now, recoveries_per_claim);

@@ -63,6 +63,11 @@ class JobStore {
   // other claimers until commit (PostgreSQL: FOR UPDATE SKIP LOCKED, so
   // claimers pass each other instead of queueing). nullopt if none is due.
   virtual std::optional<JobRecord> next_due_job(TimeMs now, const std::vector<JobType>& types) = 0;
+  // Whether a claim at `now` could find work: a pending job due by then, or
+  // a running job whose lease passed before it. Any transaction (a read one
+  // is enough): workers polling an idle queue look here first and take no
+  // write lock when there is nothing to do.
+  virtual bool has_due_work(TimeMs now) = 0;
   // In a write transaction: up to `limit` running jobs whose lease_until is
   // before `now`, oldest lease first, held as next_due_job holds its job.
   virtual std::vector<JobRecord> expired_jobs(TimeMs now, int limit) = 0;

@@ -76,6 +76,7 @@ class SqlCipherSession final : public StoreSession {
                                       std::string_view integration_id) override;
   std::vector<SyncJob> list_jobs(std::string_view tenant, const JobListFilter& filter) override;
   std::optional<JobRecord> next_due_job(TimeMs now, const std::vector<JobType>& types) override;
+  bool has_due_work(TimeMs now) override;
   std::vector<JobRecord> expired_jobs(TimeMs now, int limit) override;
   bool update_job_if(const JobRecord& next, JobStatus expected_status,
                      std::string_view expected_token) override;

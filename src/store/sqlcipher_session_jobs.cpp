@@ -212,6 +212,17 @@ std::optional<JobRecord> SqlCipherSession::next_due_job(TimeMs now,
   return std::nullopt;
 }
 
+bool SqlCipherSession::has_due_work(TimeMs now) {
+  auto statement = connection_->cached(
+      "SELECT EXISTS (SELECT 1 FROM sync_jobs INDEXED BY sync_jobs_queue "
+      "WHERE status IN ('pending', 'running') AND status = 'pending' AND run_after <= ?1) "
+      "OR EXISTS (SELECT 1 FROM sync_jobs INDEXED BY sync_jobs_queue "
+      "WHERE status IN ('pending', 'running') AND status = 'running' AND lease_until < ?1)");
+  statement->bind(1, now);
+  statement->step();
+  return statement->column_int(0) != 0;
+}
+
 std::vector<JobRecord> SqlCipherSession::expired_jobs(TimeMs now, int limit) {
   require_write_transaction("expired_jobs");
   // Running jobs are few (about one per worker): read them all from the

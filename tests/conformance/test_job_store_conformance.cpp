@@ -369,3 +369,32 @@ TEST_CASE("conformance: record_sync_result sets the integration's last sync only
   CHECK(stored->integration.status == IntegrationStatus::connected);
   CHECK(stored->sealed_credentials == std::vector<std::uint8_t>{1, 2, 3});
 }
+
+TEST_CASE("conformance: has_due_work sees due pending jobs and passed leases only") {
+  auto backend = make_conformance_backend();
+  auto store = backend->open(5000);
+  add_integrations(*store, "acme", 2);
+  const auto look = [&](TimeMs now) {
+    auto session = store->session();
+    session->begin(TransactionMode::read);
+    const bool work = session->has_due_work(now);
+    session->commit();
+    return work;
+  };
+  CHECK_FALSE(look(t0));
+  in_write(*store, [&](StoreSession& session) {
+    session.insert_job_unless_active(pending_job("later", integration_named("acme", 0), t0 + 100));
+  });
+  CHECK_FALSE(look(t0 + 99));
+  CHECK(look(t0 + 100));
+  in_write(*store, [&](StoreSession& session) {
+    JobRecord running = *session.find_job("later");
+    const JobRecord loaded = running;
+    running.job.status = JobStatus::running;
+    running.lease_token = "lease";
+    running.job.lease_until = t0 + 500;
+    CHECK(session.update_job_if(running, loaded.job.status, loaded.lease_token));
+  });
+  CHECK_FALSE(look(t0 + 500));  // the lease is not passed yet
+  CHECK(look(t0 + 501));
+}
