@@ -97,7 +97,8 @@ static_assert(sizeof(Record) < PIPE_BUF, "a record must be written atomically");
 template <std::size_t N>
 void set_text(char (&field)[N], std::string_view text) noexcept {
   const std::size_t length = std::min(text.size(), N - 1);
-  std::memcpy(field, text.data(), length);
+  // An empty view may have a null data(), which memcpy must not get.
+  if (length > 0) std::memcpy(field, text.data(), length);
   field[length] = '\0';
 }
 
