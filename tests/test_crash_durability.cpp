@@ -163,15 +163,23 @@ struct RoundTally {
 // One round of a single writer: spawn, kill at a random moment, reopen and
 // check. Returns false when the round found problems (the test stops there).
 // With `aim`, the kill lands within 0-1.5 ms of the child starting that kind of
-// operation (a short one is rarely hit by a kill from a wider window).
+// operation (a short one is rarely hit by a kill from a wider window); with
+// `aim_after_ack` too, within 0-40 ms after the child acknowledged it, so that
+// the round surely has one (a slow build, under ASan, finishes few operations
+// before a kill from the plain window, and none that outlasts 1.5 ms).
 bool run_kill_round(const CrashDir& where, Model& model, WorkloadPlan& plan,
                     std::uint64_t seed, int round, bool last, RoundTally& tally,
                     std::vector<KeyRow>& keys_before, std::mt19937_64& timing,
-                    OpKind aim = OpKind::none) {
+                    OpKind aim = OpKind::none, bool aim_after_ack = false) {
   const auto purges_before = model.purges;
   auto child = spawn_workload(where.path, where.master, plan, model,
                               derive_seed(seed, static_cast<std::uint64_t>(round), 0));
-  if (aim != OpKind::none) {
+  if (aim != OpKind::none && aim_after_ack) {
+    wait_for_record(
+        *child, [aim](const Record& r) { return r.op == aim && r.kind == RecordKind::ack; },
+        hang_timeout);
+    pump({child.get()}, after_us(timing, max_kill_delay_us));
+  } else if (aim != OpKind::none) {
     wait_for_record(
         *child, [aim](const Record& r) { return r.op == aim && r.kind == RecordKind::intent; },
         hang_timeout);
@@ -267,9 +275,11 @@ TEST_CASE("crash: purge killed at random moments is all or nothing, and an ackno
   bool clean = true;
   for (int round = 0; round < purge_kill_rounds && clean; ++round) {
     CAPTURE(round);
-    // Every other round aims at a purge, so some kills land inside one.
+    // Every other round aims at a purge, so some kills land inside one; one
+    // round in four kills after a purge was acknowledged, so some are.
     clean = run_kill_round(where, model, plan, seed, round, round + 1 == purge_kill_rounds, tally,
-                           keys_before, timing, round % 2 == 1 ? OpKind::purge : OpKind::none);
+                           keys_before, timing, round % 2 == 1 ? OpKind::purge : OpKind::none,
+                           round % 4 == 3);
   }
   const int purges = model.purges["victim"];
   CHECK(purges > 0);
