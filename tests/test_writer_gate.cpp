@@ -82,3 +82,36 @@ TEST_CASE("a write held by one thread makes another thread's write BUSY within t
   f.vault.tenant("acme").set_quota(admin, 3);  // the turn was handed back
   CHECK(f.vault.tenant("acme").quota() == 3);
 }
+
+TEST_CASE("a write in flight when the vault closes finishes on its connection") {
+  VaultFixture f;
+  auto tenant = f.vault.tenant("acme");
+  auto& core = *VaultAccess::core(f.vault);
+  {
+    auto session = core.session();
+    session->begin(TransactionMode::write);
+    session->set_quota("acme", 7);
+    f.vault.close();  // the writer connection stays with the session
+    session->commit();
+  }
+  CHECK(code_of([&] { tenant.set_quota(admin, 1); }) == ErrorCode::failed_precondition);
+  Vault reopened = Vault::open(f.path, f.master, options_with(f.clock));
+  CHECK(reopened.tenant("acme").quota() == 7);
+}
+
+TEST_CASE("writes from many threads share one writer connection and all land") {
+  VaultFixture f;
+  auto tenant = f.vault.tenant("acme");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < 5; ++n) {
+        f.connect_slack(tenant, ("t" + std::to_string(t) + "-" + std::to_string(n)).c_str());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(tenant.list().size() == 30);
+  CHECK(tenant.activity(std::nullopt, ActivityQuery{100, std::nullopt}).size() == 30);
+  CHECK(f.vault.verify_audit().ok);
+}

@@ -20,7 +20,7 @@ StoredProvider read_provider(const sql::Statement& row) {
 }  // namespace
 
 std::optional<StoredProvider> SqlCipherProviders::load_provider(std::string_view key) {
-  auto statement = connection_.cached("SELECT " LV_PROVIDER_COLUMNS
+  auto statement = connection_->cached("SELECT " LV_PROVIDER_COLUMNS
                                       " FROM providers WHERE key = ?1");
   statement->bind(1, key);
   if (!statement->step()) return std::nullopt;
@@ -28,7 +28,7 @@ std::optional<StoredProvider> SqlCipherProviders::load_provider(std::string_view
 }
 
 std::vector<StoredProvider> SqlCipherProviders::list_providers() {
-  auto statement = connection_.cached("SELECT " LV_PROVIDER_COLUMNS
+  auto statement = connection_->cached("SELECT " LV_PROVIDER_COLUMNS
                                       " FROM providers ORDER BY key");
   std::vector<StoredProvider> providers;
   while (statement->step()) providers.push_back(read_provider(*statement));
@@ -39,7 +39,7 @@ StoredProvider SqlCipherProviders::insert_provider_if_absent(const StoredProvide
   // The caller's write transaction holds the write lock, so nothing can come
   // between the insert and the read below. (No UPSERT on SQLite 3.15.)
   {
-    auto insert = connection_.cached(
+    auto insert = connection_->cached(
         "INSERT OR IGNORE INTO providers (" LV_PROVIDER_COLUMNS ") VALUES (?1, ?2, ?3, ?4)");
     insert->bind(1, provider.key)
         .bind(2, provider.spec_json)
@@ -59,7 +59,7 @@ StoredProvider SqlCipherProviders::insert_provider_if_absent(const StoredProvide
 StoredProvider SqlCipherProviders::put_provider(const StoredProvider& provider) {
   StoredProvider stored = insert_provider_if_absent(provider);
   if (stored.spec_json == provider.spec_json) return stored;
-  auto update = connection_.cached(
+  auto update = connection_->cached(
       "UPDATE providers SET spec = ?2, updated_at = ?3 WHERE key = ?1");
   update->bind(1, provider.key).bind(2, provider.spec_json).bind(3, provider.updated_at).run();
   stored.spec_json = provider.spec_json;

@@ -1,6 +1,7 @@
 // SqlCipherProviders — the ProviderStore of a SqlCipherSession: the
-// `providers` table (schema 2) through the session's connection and its
-// cached statements. Used by one thread at a time, like its session.
+// `providers` table (schema 2) through the session's current connection (its
+// pooled one, or the store's writer connection during a write transaction)
+// and its cached statements. Used by one thread at a time, like its session.
 #pragma once
 
 #include "store/provider_store.hpp"
@@ -13,7 +14,8 @@ class Connection;
 
 class SqlCipherProviders final : public ProviderStore {
  public:
-  explicit SqlCipherProviders(sql::Connection& connection) noexcept
+  // `connection` is the session's pointer to its current connection.
+  explicit SqlCipherProviders(sql::Connection* const& connection) noexcept
       : connection_(connection) {}
 
   std::optional<StoredProvider> load_provider(std::string_view key) override;
@@ -22,7 +24,7 @@ class SqlCipherProviders final : public ProviderStore {
   StoredProvider put_provider(const StoredProvider& provider) override;
 
  private:
-  sql::Connection& connection_;
+  sql::Connection* const& connection_;
 };
 
 }  // namespace linkvault

@@ -152,12 +152,8 @@ SqlCipherSession::SqlCipherSession(SqlCipherStore& store,
                                    std::unique_ptr<sql::Connection> connection)
     : store_(store),
       connection_(std::move(connection)),
-      providers_(*connection_) {
-  // Checkpoints run after a write transaction, once the next writer of this
-  // process may go (commit()), never inside one's COMMIT. Connections used
-  // outside a session keep SQLite's auto-checkpoint.
-  connection_->defer_checkpoints();
-}
+      active_(connection_.get()),
+      providers_(active_) {}
 
 ProviderStore& SqlCipherSession::providers() noexcept { return providers_; }
 
@@ -203,21 +199,31 @@ void SqlCipherSession::begin(TransactionMode mode) {
     }
     holds_gate_ = true;
     try {
+      // The process's writes all run on one connection, in turn: its page
+      // cache stays valid from one write to the next. (A connection drops
+      // its whole page cache when another connection has written since its
+      // last transaction, and every page read again is decrypted and
+      // checked: with four writers on four connections, each write paid
+      // for a cold cache.)
+      writer_ = store_.writer_connection();
+      active_ = writer_.get();
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - clock::now()).count();
-      begin_immediate(*connection_, static_cast<int>(std::max<std::int64_t>(left, 0)));
+      begin_immediate(*active_, static_cast<int>(std::max<std::int64_t>(left, 0)));
     } catch (...) {
       leave_gate();
       throw;
     }
   } else {
-    connection_->exec("BEGIN");
+    active_->exec("BEGIN");
   }
   in_transaction_ = true;
   mode_ = mode;
 }
 
 void SqlCipherSession::leave_gate() noexcept {
+  active_ = connection_.get();
+  writer_.reset();
   if (holds_gate_) {
     holds_gate_ = false;
     store_.writer_gate().leave();
@@ -225,17 +231,21 @@ void SqlCipherSession::leave_gate() noexcept {
 }
 
 void SqlCipherSession::commit() {
-  connection_->exec("COMMIT");
+  active_->exec("COMMIT");
   in_transaction_ = false;
+  const bool wrote = mode_ == TransactionMode::write;
   leave_gate();
-  connection_->checkpoint_if_due();
+  if (!wrote) return;
+  // On this session's own connection: the writer connection is the next
+  // writer's now.
+  store_.checkpoint_if_due(*connection_);
   // A shred left pending (readers pinned old pages at the purge) is retried
   // once the writes go on; cheap when none is pending (one atomic load).
-  if (mode_ == TransactionMode::write) store_.retry_pending_shred(*connection_);
+  store_.retry_pending_shred(*connection_);
 }
 
 void SqlCipherSession::rollback() noexcept {
-  sqlite3_exec(connection_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_exec(active_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
   in_transaction_ = false;
   leave_gate();
 }
@@ -244,7 +254,7 @@ void SqlCipherSession::rollback() noexcept {
 
 std::vector<WrappedKey> SqlCipherSession::load_keys(std::string_view tenant,
                                                     KeyPurpose purpose) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT version, state, wrapped, created_at FROM keyring "
       "WHERE tenant = ?1 AND purpose = ?2 ORDER BY version");
   statement->bind(1, tenant).bind(2, static_cast<std::int64_t>(purpose));
@@ -265,7 +275,7 @@ std::vector<WrappedKey> SqlCipherSession::load_keys(std::string_view tenant,
 KeyringStorage::KeyInsert SqlCipherSession::insert_key_if_absent(const WrappedKey& key) {
   // OR IGNORE: a row that exists is no failed statement, so the transaction
   // goes on; the version's row is then read back, whoever wrote it.
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "INSERT OR IGNORE INTO keyring (tenant, purpose, version, state, wrapped, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   statement->bind(1, key.tenant)
@@ -275,7 +285,7 @@ KeyringStorage::KeyInsert SqlCipherSession::insert_key_if_absent(const WrappedKe
       .bind(5, std::span<const std::uint8_t>(key.wrapped))
       .bind(6, key.created_at);
   statement->run();
-  if (connection_->changes() == 1) return KeyInsert{true, key};
+  if (active_->changes() == 1) return KeyInsert{true, key};
   for (WrappedKey& stored : load_keys(key.tenant, key.purpose)) {
     if (stored.version == key.version) return KeyInsert{false, std::move(stored)};
   }
@@ -285,7 +295,7 @@ KeyringStorage::KeyInsert SqlCipherSession::insert_key_if_absent(const WrappedKe
 
 void SqlCipherSession::set_key_state(std::string_view tenant, KeyPurpose purpose,
                                      std::uint32_t version, KeyState state) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "UPDATE keyring SET state = ?4 WHERE tenant = ?1 AND purpose = ?2 AND version = ?3");
   statement->bind(1, tenant)
       .bind(2, static_cast<std::int64_t>(purpose))
@@ -297,7 +307,7 @@ void SqlCipherSession::set_key_state(std::string_view tenant, KeyPurpose purpose
 void SqlCipherSession::destroy_key(std::string_view tenant, KeyPurpose purpose,
                                    std::uint32_t version) {
   // secure_delete zeroes the old cell content when the row shrinks.
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "UPDATE keyring SET state = ?4, wrapped = NULL "
       "WHERE tenant = ?1 AND purpose = ?2 AND version = ?3");
   statement->bind(1, tenant)
@@ -311,7 +321,7 @@ void SqlCipherSession::destroy_key(std::string_view tenant, KeyPurpose purpose,
 
 std::optional<IntegrationRecord> SqlCipherSession::load_integration(std::string_view tenant,
                                                                     std::string_view id) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_INTEGRATION_COLUMNS " FROM integrations WHERE id = ?1 AND tenant = ?2");
   statement->bind(1, id).bind(2, tenant);
   if (!statement->step()) return std::nullopt;
@@ -321,7 +331,7 @@ std::optional<IntegrationRecord> SqlCipherSession::load_integration(std::string_
 std::optional<IntegrationRecord> SqlCipherSession::find_integration(std::string_view tenant,
                                                                     std::string_view provider,
                                                                     std::string_view name) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_INTEGRATION_COLUMNS
       " FROM integrations WHERE tenant = ?1 AND provider = ?2 AND name = ?3");
   statement->bind(1, tenant).bind(2, provider).bind(3, name);
@@ -331,7 +341,7 @@ std::optional<IntegrationRecord> SqlCipherSession::find_integration(std::string_
 
 std::vector<Integration> SqlCipherSession::list_integrations(std::string_view tenant,
                                                              const ListFilter& filter) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_INTEGRATION_COLUMNS " FROM integrations WHERE tenant = ?1 "
       "AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR status = ?3) "
       "ORDER BY created_at, id");
@@ -351,7 +361,7 @@ std::vector<Integration> SqlCipherSession::list_integrations(std::string_view te
 std::vector<Integration> SqlCipherSession::auto_sync_candidates() {
   // Connected integrations with a sync_config and no active job; the caller
   // reads auto_sync and the interval (no JSON1 on SQLite 3.15).
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_INTEGRATION_COLUMNS " FROM integrations i "
       "WHERE status = 'connected' AND sync_config IS NOT NULL AND NOT EXISTS "
       "(SELECT 1 FROM sync_jobs j WHERE j.integration_id = i.id "
@@ -374,7 +384,7 @@ QuotaWrite SqlCipherSession::check_quota(std::string_view tenant) {
   QuotaWrite result;
   result.max = quota(tenant);
   if (!result.max) return result;
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT count(*) FROM integrations WHERE tenant = ?1 AND status != 'disconnected'");
   statement->bind(1, tenant);
   statement->step();
@@ -393,7 +403,7 @@ QuotaWrite SqlCipherSession::insert_integration_within_quota(const IntegrationRe
   }
   QuotaWrite result = check_quota(i.tenant);
   if (result.outcome != QuotaWrite::Outcome::written) return result;
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "INSERT INTO integrations (" LV_INTEGRATION_COLUMNS ") VALUES "
       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
       "?17, ?18, ?19, ?20, ?21, ?22)");
@@ -422,7 +432,7 @@ QuotaWrite SqlCipherSession::reconnect_integration_within_quota(
 }
 
 void SqlCipherSession::update_integration(const IntegrationRecord& record) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "UPDATE integrations SET provider = ?3, name = ?4, account = ?5, status = ?6, "
       "credentials = ?7, credential_mask = ?8, scopes = ?9, expires_at = ?10, "
       "connected_by = ?11, connected_at = ?12, disconnected_at = ?13, "
@@ -432,7 +442,7 @@ void SqlCipherSession::update_integration(const IntegrationRecord& record) {
       "WHERE id = ?1 AND tenant = ?2");
   bind_integration(*statement, record);
   statement->run();
-  if (connection_->changes() != 1) {
+  if (active_->changes() != 1) {
     throw Error(ErrorCode::not_found,
                 fmt::format("integration {} not found", quote_for_message(record.integration.id)));
   }
@@ -441,18 +451,18 @@ void SqlCipherSession::update_integration(const IntegrationRecord& record) {
 bool SqlCipherSession::record_sync_result(std::string_view tenant, std::string_view id,
                                           TimeMs at, SyncOutcome outcome) {
   // Only these columns: no index covers them, so the write touches one row.
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "UPDATE integrations SET last_sync_at = ?3, last_sync_status = ?4, updated_at = ?3 "
       "WHERE id = ?1 AND tenant = ?2");
   statement->bind(1, id).bind(2, tenant).bind(3, at);
   statement->bind(4, std::string_view(to_string(outcome))).run();
-  return connection_->changes() == 1;
+  return active_->changes() == 1;
 }
 
 // ---- tenants -------------------------------------------------------------
 
 std::optional<std::int64_t> SqlCipherSession::quota(std::string_view tenant) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT max_integrations FROM tenants WHERE tenant = ?1");
   statement->bind(1, tenant);
   if (!statement->step()) return std::nullopt;
@@ -462,10 +472,10 @@ std::optional<std::int64_t> SqlCipherSession::quota(std::string_view tenant) {
 void SqlCipherSession::set_quota(std::string_view tenant,
                                  std::optional<std::int64_t> max_integrations) {
   // No UPSERT on SQLite 3.15: make sure the row exists, then update it.
-  auto insert = connection_->cached(
+  auto insert = active_->cached(
       "INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)");
   insert->bind(1, tenant).run();
-  auto update = connection_->cached(
+  auto update = active_->cached(
       "UPDATE tenants SET max_integrations = ?2 WHERE tenant = ?1");
   update->bind(1, tenant).bind(2, max_integrations).run();
 }
@@ -473,7 +483,7 @@ void SqlCipherSession::set_quota(std::string_view tenant,
 // ---- activity ------------------------------------------------------------
 
 AuditHead SqlCipherSession::audit_head(std::string_view tenant) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT audit_sequence, audit_head FROM tenants WHERE tenant = ?1");
   statement->bind(1, tenant);
   AuditHead head;
@@ -510,7 +520,7 @@ ActivityRecord SqlCipherSession::append_to_chain(
 
 void SqlCipherSession::write_activity(const ActivityRecord& record) {
   const ActivityEntry& e = record.entry;
-  auto insert = connection_->cached(
+  auto insert = active_->cached(
       "INSERT INTO activity (" LV_ACTIVITY_COLUMNS ") VALUES "
       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   insert->bind(1, e.tenant).bind(2, e.sequence).bind(3, e.id).bind(4, e.integration_id);
@@ -519,9 +529,9 @@ void SqlCipherSession::write_activity(const ActivityRecord& record) {
   insert->bind(11, std::span<const std::uint8_t>(record.mac));
   insert->run();
 
-  auto create = connection_->cached("INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)");
+  auto create = active_->cached("INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)");
   create->bind(1, e.tenant).run();
-  auto head = connection_->cached(
+  auto head = active_->cached(
       "UPDATE tenants SET audit_sequence = ?2, audit_head = ?3 WHERE tenant = ?1");
   head->bind(1, e.tenant).bind(2, e.sequence).bind(3, std::span<const std::uint8_t>(record.mac));
   head->run();
@@ -534,14 +544,14 @@ std::vector<ActivityEntry> SqlCipherSession::list_activity(
   std::vector<ActivityEntry> entries;
   entries.reserve(static_cast<std::size_t>(limit));
   if (integration_id) {
-    auto statement = connection_->cached(
+    auto statement = active_->cached(
         "SELECT " LV_ACTIVITY_ENTRY_COLUMNS " FROM activity INDEXED BY activity_by_integration "
         "WHERE tenant = ?3 AND integration_id = ?1 AND sequence < ?2 "
         "ORDER BY sequence DESC LIMIT ?4");
     statement->bind(1, *integration_id).bind(2, before).bind(3, tenant).bind(4, std::int64_t{limit});
     while (statement->step()) entries.push_back(read_activity_entry(*statement));
   } else {
-    auto statement = connection_->cached(
+    auto statement = active_->cached(
         "SELECT " LV_ACTIVITY_ENTRY_COLUMNS " FROM activity "
         "WHERE tenant = ?1 AND sequence < ?2 ORDER BY sequence DESC LIMIT ?3");
     statement->bind(1, tenant).bind(2, before).bind(3, std::int64_t{limit});
@@ -552,7 +562,7 @@ std::vector<ActivityEntry> SqlCipherSession::list_activity(
 
 std::optional<std::int64_t> SqlCipherSession::activity_sequence(std::string_view tenant,
                                                                 std::string_view entry_id) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT sequence FROM activity WHERE id = ?1 AND tenant = ?2");
   statement->bind(1, entry_id).bind(2, tenant);
   if (!statement->step()) return std::nullopt;
@@ -560,7 +570,7 @@ std::optional<std::int64_t> SqlCipherSession::activity_sequence(std::string_view
 }
 
 std::vector<std::string> SqlCipherSession::audit_tenants() {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT tenant FROM tenants WHERE audit_sequence > 0 "
       "UNION SELECT DISTINCT tenant FROM activity ORDER BY 1");
   std::vector<std::string> tenants;
@@ -570,7 +580,7 @@ std::vector<std::string> SqlCipherSession::audit_tenants() {
 
 void SqlCipherSession::for_each_activity(
     std::string_view tenant, const std::function<bool(const ActivityRecord&)>& visit) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_ACTIVITY_COLUMNS " FROM activity WHERE tenant = ?1 ORDER BY sequence");
   statement->bind(1, tenant);
   while (statement->step()) {
@@ -589,23 +599,23 @@ void SqlCipherSession::for_each_activity(
 
 TenantRowCounts SqlCipherSession::delete_tenant_rows(std::string_view tenant) {
   TenantRowCounts counts;
-  auto activity = connection_->cached("DELETE FROM activity WHERE tenant = ?1");
+  auto activity = active_->cached("DELETE FROM activity WHERE tenant = ?1");
   activity->bind(1, tenant).run();
-  counts.activity = connection_->changes();
-  auto jobs = connection_->cached("DELETE FROM sync_jobs WHERE tenant = ?1");
+  counts.activity = active_->changes();
+  auto jobs = active_->cached("DELETE FROM sync_jobs WHERE tenant = ?1");
   jobs->bind(1, tenant).run();
-  counts.jobs = connection_->changes();
-  auto integrations = connection_->cached("DELETE FROM integrations WHERE tenant = ?1");
+  counts.jobs = active_->changes();
+  auto integrations = active_->cached("DELETE FROM integrations WHERE tenant = ?1");
   integrations->bind(1, tenant).run();
-  counts.integrations = connection_->changes();
-  auto tenants = connection_->cached("DELETE FROM tenants WHERE tenant = ?1");
+  counts.integrations = active_->changes();
+  auto tenants = active_->cached("DELETE FROM tenants WHERE tenant = ?1");
   tenants->bind(1, tenant).run();
   return counts;
 }
 
 void SqlCipherSession::mark_shred_pending() {
   require_write_transaction("mark_shred_pending");
-  shred::mark_pending(*connection_);
+  shred::mark_pending(*active_);
 }
 
 bool SqlCipherSession::finish_shredding() noexcept {

@@ -88,7 +88,9 @@ class SqlCipherSession final : public StoreSession {
   bool finish_shredding() noexcept override;
   ProviderStore& providers() noexcept override;
 
-  sql::Connection& connection() noexcept { return *connection_; }
+  // The connection operations run on now: the store's writer connection
+  // during a write transaction, else the session's pooled one.
+  sql::Connection& connection() noexcept { return *active_; }
 
  private:
   // Under the caller's write transaction (BEGIN IMMEDIATE holds the file's
@@ -100,7 +102,9 @@ class SqlCipherSession final : public StoreSession {
   void leave_gate() noexcept;
 
   SqlCipherStore& store_;
-  std::unique_ptr<sql::Connection> connection_;
+  std::unique_ptr<sql::Connection> connection_;  // pooled: reads, checkpoints
+  std::shared_ptr<sql::Connection> writer_;     // held during a write transaction
+  sql::Connection* active_;                     // one of the two
   SqlCipherProviders providers_;
   bool in_transaction_ = false;
   bool holds_gate_ = false;

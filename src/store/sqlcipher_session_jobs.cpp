@@ -111,13 +111,13 @@ std::optional<std::string> SqlCipherSession::insert_job_unless_active(const JobR
   // OR IGNORE: a row the unique index over active jobs refuses is skipped
   // (no failed statement, so the transaction goes on); the active job's id
   // is then read back.
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "INSERT OR IGNORE INTO sync_jobs (" LV_JOB_COLUMNS ") VALUES "
       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
       "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
   bind_job(*statement, record);
   statement->run();
-  if (connection_->changes() == 1) return std::nullopt;
+  if (active_->changes() == 1) return std::nullopt;
   if (auto active = active_job(record.job.tenant, record.job.integration_id)) {
     return std::move(active->job.id);
   }
@@ -128,7 +128,7 @@ std::optional<std::string> SqlCipherSession::insert_job_unless_active(const JobR
 
 std::optional<JobRecord> SqlCipherSession::load_job(std::string_view tenant,
                                                     std::string_view id) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_JOB_COLUMNS " FROM sync_jobs WHERE id = ?1 AND tenant = ?2");
   statement->bind(1, id).bind(2, tenant);
   if (!statement->step()) return std::nullopt;
@@ -136,7 +136,7 @@ std::optional<JobRecord> SqlCipherSession::load_job(std::string_view tenant,
 }
 
 std::optional<JobRecord> SqlCipherSession::find_job(std::string_view id) {
-  auto statement = connection_->cached("SELECT " LV_JOB_COLUMNS " FROM sync_jobs WHERE id = ?1");
+  auto statement = active_->cached("SELECT " LV_JOB_COLUMNS " FROM sync_jobs WHERE id = ?1");
   statement->bind(1, id);
   if (!statement->step()) return std::nullopt;
   return read_job(*statement);
@@ -144,7 +144,7 @@ std::optional<JobRecord> SqlCipherSession::find_job(std::string_view id) {
 
 std::optional<JobRecord> SqlCipherSession::active_job(std::string_view tenant,
                                                       std::string_view integration_id) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_one_active "
       "WHERE integration_id = ?1 AND status IN ('pending', 'running') AND tenant = ?2");
   statement->bind(1, integration_id).bind(2, tenant);
@@ -174,7 +174,7 @@ std::vector<SyncJob> SqlCipherSession::list_jobs(std::string_view tenant,
     statement.bind(6, std::int64_t{filter.limit});
   };
   if (filter.integration_id) {
-    auto statement = connection_->cached(
+    auto statement = active_->cached(
         "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_by_integration "
         "WHERE tenant = ?1 AND integration_id = ?7 "
         "AND (?4 = 0 OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
@@ -183,7 +183,7 @@ std::vector<SyncJob> SqlCipherSession::list_jobs(std::string_view tenant,
     statement->bind(7, *filter.integration_id);
     collect(*statement);
   } else {
-    auto statement = connection_->cached(
+    auto statement = active_->cached(
         "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_by_tenant "
         "WHERE tenant = ?1 "
         "AND (?4 = 0 OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
@@ -200,7 +200,7 @@ std::optional<JobRecord> SqlCipherSession::next_due_job(TimeMs now,
   // The queue index holds pending jobs oldest due first; the type filter is
   // applied while walking it (a handful of types, few skipped). Its own
   // WHERE term is repeated so SQLite 3.15 can use the partial index.
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_queue "
       "WHERE status IN ('pending', 'running') AND status = 'pending' AND run_after <= ?1 "
       "ORDER BY status, run_after, created_at, id");
@@ -213,7 +213,7 @@ std::optional<JobRecord> SqlCipherSession::next_due_job(TimeMs now,
 }
 
 bool SqlCipherSession::has_due_work(TimeMs now) {
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT EXISTS (SELECT 1 FROM sync_jobs INDEXED BY sync_jobs_queue "
       "WHERE status IN ('pending', 'running') AND status = 'pending' AND run_after <= ?1) "
       "OR EXISTS (SELECT 1 FROM sync_jobs INDEXED BY sync_jobs_queue "
@@ -227,7 +227,7 @@ std::vector<JobRecord> SqlCipherSession::expired_jobs(TimeMs now, int limit) {
   require_write_transaction("expired_jobs");
   // Running jobs are few (about one per worker): read them all from the
   // queue index and keep those whose lease has passed.
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "SELECT " LV_JOB_COLUMNS " FROM sync_jobs INDEXED BY sync_jobs_queue "
       "WHERE status IN ('pending', 'running') AND status = 'running' AND lease_until < ?1 "
       "ORDER BY lease_until LIMIT ?2");
@@ -243,7 +243,7 @@ bool SqlCipherSession::update_job_if(const JobRecord& next, JobStatus expected_s
   // Only the columns that can change: the listing indexes (tenant,
   // integration_id, created_at, id) are then left alone.
   const SyncJob& j = next.job;
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "UPDATE sync_jobs SET status = ?2, progress_percent = ?3, records_processed = ?4, "
       "records_total = ?5, attempt = ?6, run_after = ?7, worker_id = ?8, lease_token = ?9, "
       "lease_ms = ?10, lease_until = ?11, cancel_requested = ?12, error = ?13, "
@@ -264,13 +264,13 @@ bool SqlCipherSession::update_job_if(const JobRecord& next, JobStatus expected_s
   statement->bind(18, j.updated_at);
   statement->bind(19, std::string_view(to_string(expected_status))).bind(20, expected_token);
   statement->run();
-  return connection_->changes() == 1;
+  return active_->changes() == 1;
 }
 
 bool SqlCipherSession::update_progress_if(const JobRecord& next, std::string_view expected_token) {
   require_write_transaction("update_progress_if");
   const SyncJob& j = next.job;
-  auto statement = connection_->cached(
+  auto statement = active_->cached(
       "UPDATE sync_jobs SET records_processed = ?2, records_total = ?3, progress_percent = ?4, "
       "lease_ms = ?5, lease_until = ?6, updated_at = ?7 "
       "WHERE id = ?1 AND status = 'running' AND lease_token = ?8");
@@ -278,7 +278,7 @@ bool SqlCipherSession::update_progress_if(const JobRecord& next, std::string_vie
   statement->bind(4, std::int64_t{j.progress_percent}).bind(5, next.lease_ms);
   statement->bind(6, j.lease_until).bind(7, j.updated_at).bind(8, expected_token);
   statement->run();
-  return connection_->changes() == 1;
+  return active_->changes() == 1;
 }
 
 }  // namespace linkvault

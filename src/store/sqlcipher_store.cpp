@@ -311,12 +311,36 @@ void SqlCipherStore::retry_pending_shred(sql::Connection& connection) noexcept {
   finish_pending_shred(connection, shred::Wait::none);
 }
 
+std::shared_ptr<sql::Connection> SqlCipherStore::writer_connection() {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) throw Error(ErrorCode::failed_precondition, "the vault is closed");
+    if (writer_) return writer_;
+  }
+  std::shared_ptr<sql::Connection> connection = open_connection();
+  connection->defer_checkpoints(wal_pages_);
+  std::lock_guard lock(mutex_);
+  if (closed_) throw Error(ErrorCode::failed_precondition, "the vault is closed");
+  if (!writer_) writer_ = std::move(connection);
+  return writer_;
+}
+
+void SqlCipherStore::checkpoint_if_due(sql::Connection& connection) noexcept {
+  constexpr int checkpoint_after_pages = 1000;
+  if (wal_pages_.load() < checkpoint_after_pages) return;
+  // One caller checkpoints; the count starts again from the next commit.
+  if (wal_pages_.exchange(0) < checkpoint_after_pages) return;
+  connection.checkpoint_passive();
+}
+
 void SqlCipherStore::close() noexcept {
   std::vector<std::unique_ptr<sql::Connection>> closing;
+  std::shared_ptr<sql::Connection> writer;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
     closing.swap(idle_);
+    writer.swap(writer_);
   }
 }
 

@@ -69,6 +69,15 @@ class SqlCipherStore final : public Store {
 
   // This process's writers queue here before the file's write lock.
   WriterGate& writer_gate() noexcept { return writer_gate_; }
+  // The one connection this process's write transactions run on; only for
+  // the holder of the writer gate's turn. Opened on first use; a session
+  // holds it (shared) for its transaction, so close() never frees it under
+  // one.
+  std::shared_ptr<sql::Connection> writer_connection();
+  // After a write transaction, outside the writer turn, on the caller's own
+  // connection: a PASSIVE checkpoint once the -wal holds 1000 pages (SQLite's
+  // auto-checkpoint threshold), by one caller.
+  void checkpoint_if_due(sql::Connection& connection) noexcept;
 
  private:
   SqlCipherStore(std::string path, SecretBytes key_text, int busy_timeout_ms);
@@ -84,6 +93,8 @@ class SqlCipherStore final : public Store {
   std::vector<std::unique_ptr<sql::Connection>> idle_;
   bool closed_ = false;
   WriterGate writer_gate_;
+  std::shared_ptr<sql::Connection> writer_;  // under mutex_
+  std::atomic<int> wal_pages_{0};            // in the -wal after the last commit
   std::atomic<bool> shred_pending_{false};
   std::atomic<std::chrono::steady_clock::rep> next_shred_retry_{0};
 };

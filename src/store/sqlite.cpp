@@ -193,24 +193,17 @@ void Connection::exec(const char* sql) {
   }
 }
 
-namespace {
-constexpr int checkpoint_after_pages = 1000;  // SQLite's auto-checkpoint default
-}
-
-void Connection::defer_checkpoints() noexcept {
+void Connection::defer_checkpoints(std::atomic<int>& wal_pages) noexcept {
+  wal_pages_ = &wal_pages;
   sqlite3_wal_hook(db_, &Connection::on_wal_commit, this);
 }
 
 int Connection::on_wal_commit(void* context, sqlite3*, const char*, int pages) noexcept {
-  static_cast<Connection*>(context)->wal_pages_ = pages;
+  static_cast<Connection*>(context)->wal_pages_->store(pages);
   return SQLITE_OK;
 }
 
-void Connection::checkpoint_if_due() noexcept {
-  if (wal_pages_ < checkpoint_after_pages) return;
-  wal_pages_ = 0;
-  // Best effort, as the auto-checkpoint is: a busy or failed checkpoint
-  // leaves the log to the next one.
+void Connection::checkpoint_passive() noexcept {
   sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 }
 

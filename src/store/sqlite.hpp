@@ -6,6 +6,7 @@
 
 #include "linkvault/error.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -132,13 +133,12 @@ class Connection {
   void exec(const char* sql);
   // Checkpoints the -wal when the caller says, not inside COMMIT: replaces
   // SQLite's auto-checkpoint (which runs in the committing call, while the
-  // committing thread still holds the process's writer turn) with a count of
-  // the log's pages that checkpoint_if_due() acts on.
-  void defer_checkpoints() noexcept;
-  // After a commit, outside any transaction: a PASSIVE checkpoint (it never
-  // waits for or blocks writers) once the log holds at least as many pages
-  // as SQLite's auto-checkpoint would allow (1000).
-  void checkpoint_if_due() noexcept;
+  // committing thread still holds the process's writer turn) with a count
+  // of the log's pages after each commit, kept in `wal_pages`.
+  void defer_checkpoints(std::atomic<int>& wal_pages) noexcept;
+  // A PASSIVE checkpoint (it never waits for or blocks writers); best
+  // effort, as the auto-checkpoint is.
+  void checkpoint_passive() noexcept;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const noexcept;
   // A prepared statement kept for this connection's lifetime, reset and with
@@ -155,7 +155,7 @@ class Connection {
   int busy_timeout_ms_;
   int lock_wait_ms_;
   std::chrono::steady_clock::time_point busy_since_;
-  int wal_pages_ = 0;  // in the -wal after this connection's last commit
+  std::atomic<int>* wal_pages_ = nullptr;  // see defer_checkpoints()
   std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
 };
 
