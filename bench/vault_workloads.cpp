@@ -117,12 +117,13 @@ LINKVAULT_WORKLOAD("activity_tail_1m") {
   {
     auto core = VaultAccess::core(vault);
     auto session = core->session();
-    // Set-up only: a larger page cache for the bulk fill, so pages are
-    // encrypted once per commit instead of spilling and being re-read.
-    dynamic_cast<SqlCipherSession&>(*session).connection().exec("PRAGMA cache_size = -131072");
     std::int64_t written = integrations_count;
     while (written < entries_total) {
       Transaction transaction(*session, TransactionMode::write);
+      // Set-up only: a larger page cache for the bulk fill, so pages are
+      // encrypted once per commit instead of spilling and being re-read. On
+      // the connection the write runs on (the process's writer connection).
+      dynamic_cast<SqlCipherSession&>(*session).connection().exec("PRAGMA cache_size = -131072");
       for (int n = 0; n < 20'000 && written < entries_total; ++n, ++written) {
         append_activity(*session, core->keyring(), core->clock(), "bench",
                         ids[static_cast<std::size_t>(written % integrations_count)],
