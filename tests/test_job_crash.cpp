@@ -14,6 +14,7 @@
 // pipe shows as a complete_job in flight at the kill. LINKVAULT_CRASH_SEED
 // replays the kill choices (their moments still depend on timing).
 #include "crash_harness.hpp"
+#include "crash_workload.hpp"
 #include "vault_fixture.hpp"
 
 #include <doctest/doctest.h>
@@ -243,19 +244,6 @@ void run_worker(ChildContext& context, const WorkerPlan& plan) {
   }
 }
 
-std::pair<int, std::string> describe_error(std::exception_ptr exception) {
-  try {
-    std::rethrow_exception(exception);
-  } catch (const Error& error) {
-    return {static_cast<int>(error.code()),
-            std::string(error_code_name(error.code())) + ": " + error.what()};
-  } catch (const std::exception& error) {
-    return {-1, std::string("std::exception: ") + error.what()};
-  } catch (...) {
-    return {-1, "unknown exception"};
-  }
-}
-
 // One worker process, from spawn to reap.
 struct Incarnation {
   WorkerPlan plan;
@@ -380,7 +368,7 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
     plan.stall_lock = dir + "/stall.lock";
     plan.seed = derive_seed(seed, incarnations.size(), static_cast<std::uint64_t>(slot));
     incarnation->child = Child::spawn([&plan](ChildContext& context) { run_worker(context, plan); },
-                                      describe_error);
+                                      describe_exception);
     live[static_cast<std::size_t>(slot)] = incarnation.get();
     incarnations.push_back(std::move(incarnation));
   };

@@ -12,12 +12,6 @@ namespace linkvault {
 
 namespace {
 constexpr std::string_view lease_expired = "lease expired";
-
-// No one holds a job that is not running.
-void release_lease(JobRecord& record) {
-  record.lease_token.clear();
-  record.job.lease_until.reset();
-}
 }  // namespace
 
 void record_sync_result(IntegrationStore& integrations, const SyncJob& job, SyncOutcome outcome,

@@ -20,11 +20,6 @@ namespace linkvault {
 
 namespace {
 
-[[noreturn]] void throw_job_not_found(std::string_view job_id) {
-  // The same words whether the id is unknown or another tenant's.
-  throw Error(ErrorCode::not_found, fmt::format("job {} not found", quote_for_message(job_id)));
-}
-
 JobRecord load_job_or_throw(JobStore& jobs, std::string_view tenant, std::string_view job_id) {
   auto record = jobs.load_job(tenant, job_id);
   if (!record) throw_job_not_found(job_id);

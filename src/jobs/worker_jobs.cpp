@@ -33,9 +33,7 @@ constexpr int recoveries_per_claim = 64;
 JobRecord load_held_job(JobStore& jobs, std::string_view job_id, std::string_view worker_id,
                         JobEvent event) {
   auto record = jobs.find_job(job_id);
-  if (!record) {
-    throw Error(ErrorCode::not_found, fmt::format("job {} not found", quote_for_message(job_id)));
-  }
+  if (!record) throw_job_not_found(job_id);
   const SyncJob& job = record->job;
   require_transition(job.id, job.status, event);
   if (job.worker_id != worker_id) {
@@ -60,11 +58,6 @@ void apply_progress(SyncJob& job, const JobProgress& progress) {
   if (total && *total > 0) {
     job.progress_percent = static_cast<int>((processed * 100) / *total);
   }
-}
-
-void release_lease(JobRecord& record) {
-  record.lease_token.clear();
-  record.job.lease_until.reset();
 }
 
 }  // namespace
@@ -137,7 +130,8 @@ SyncJob Vault::heartbeat(std::string_view job_id, std::string_view worker_id,
     throw Error(ErrorCode::cancelled,
                 fmt::format("job {} was cancelled; stop working on it", quote_for_message(job.id)));
   }
-  job.status = require_transition(job.id, job.status, JobEvent::heartbeat);
+  // load_held_job checked the heartbeat against the state table: the job
+  // stays running.
   if (lease) next.lease_ms = lease->count();
   job.lease_until = now + next.lease_ms;
   write_job_progress(*session, loaded, next);

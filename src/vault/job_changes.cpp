@@ -11,6 +11,15 @@
 
 namespace linkvault {
 
+void throw_job_not_found(std::string_view job_id) {
+  throw Error(ErrorCode::not_found, fmt::format("job {} not found", quote_for_message(job_id)));
+}
+
+void release_lease(JobRecord& record) noexcept {
+  record.lease_token.clear();
+  record.job.lease_until.reset();
+}
+
 void write_job_change(JobStore& jobs, const JobRecord& loaded, const JobRecord& next) {
   if (!jobs.update_job_if(next, loaded.job.status, loaded.lease_token)) {
     throw Error(ErrorCode::conflict,

@@ -13,6 +13,14 @@
 
 namespace linkvault {
 
+// Error(NOT_FOUND), in the same words whether the id is unknown or another
+// tenant's.
+[[noreturn]] void throw_job_not_found(std::string_view job_id);
+
+// A job that is not running is held by no one: no lease token, no
+// lease_until (docs/FORMAT.md, "Sync jobs").
+void release_lease(JobRecord& record) noexcept;
+
 // Writes `next` over the job, guarded by the status and lease token it had
 // when `loaded` was read in this write transaction. Error(CONFLICT) if it
 // changed meanwhile (a store that holds what it loads never lets that

@@ -3,6 +3,7 @@
 // and make_conformance_backend() only. Races run 8 threads, each with its own
 // Store, as 8 worker processes would.
 #include "backend.hpp"
+#include "run_threads.hpp"
 
 #include "linkvault/error.hpp"
 
@@ -20,26 +21,7 @@ using namespace linkvault::conformance;
 
 namespace {
 
-constexpr int thread_count = 8;
 constexpr TimeMs t0 = 1'700'000'000'000;
-
-void run_threads(const std::function<void(int)>& body) {
-  std::vector<std::thread> threads;
-  std::mutex mutex;
-  std::exception_ptr first;
-  for (int t = 0; t < thread_count; ++t) {
-    threads.emplace_back([&, t] {
-      try {
-        body(t);
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!first) first = std::current_exception();
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  if (first) std::rethrow_exception(first);
-}
 
 IntegrationRecord integration(std::string_view tenant, const std::string& name,
                               std::optional<SyncConfig> sync_config = std::nullopt) {

@@ -2,6 +2,7 @@
 // against store/store.hpp and make_conformance_backend() only. Races run 8
 // threads, each with its own Store (as 8 processes would) or its own session.
 #include "backend.hpp"
+#include "run_threads.hpp"
 
 #include "crypto/audit_mac.hpp"
 #include "linkvault/error.hpp"
@@ -22,8 +23,6 @@ using namespace linkvault::conformance;
 
 namespace {
 
-constexpr int thread_count = 8;
-
 SecretBytes fixed_key(std::uint8_t fill) { return SecretBytes(32, fill); }
 
 ErrorCode code_of(const std::function<void()>& operation) {
@@ -33,26 +32,6 @@ ErrorCode code_of(const std::function<void()>& operation) {
     return error.code();
   }
   return ErrorCode::ok;
-}
-
-// Runs body(thread index) on thread_count threads and rethrows the first
-// exception any of them threw.
-void run_threads(const std::function<void(int)>& body) {
-  std::vector<std::thread> threads;
-  std::mutex mutex;
-  std::exception_ptr first;
-  for (int t = 0; t < thread_count; ++t) {
-    threads.emplace_back([&, t] {
-      try {
-        body(t);
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!first) first = std::current_exception();
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  if (first) std::rethrow_exception(first);
 }
 
 // One chain entry built from the head the store hands over, MACed as the
