@@ -43,7 +43,7 @@
  *   LV_INVALID_ARGUMENT or LV_FAILED_PRECONDITION, but never crash).
  *
  * Callbacks
- *   Host callbacks (the tester) take `void* user_data` last and answer
+ *   Host callbacks (tester, refresher, token exchange) take `void* user_data` last and answer
  *   through a reply handle that the library owns and copies from, so no
  *   memory crosses from the host to the library. They run on the calling
  *   thread, outside any database transaction, and may call lv_ functions
@@ -98,6 +98,10 @@ typedef struct lv_vault lv_vault;
 /* A tester's answer. Opaque, owned by the library, valid only during the
  * tester callback it was passed to. */
 typedef struct lv_tester_reply lv_tester_reply;
+
+/* A refresher's or token exchange's answer. Opaque, owned by the library,
+ * valid only during the callback it was passed to. */
+typedef struct lv_token_reply lv_token_reply;
 
 /* ---- Library ------------------------------------------------------------ */
 
@@ -411,6 +415,110 @@ LV_API int lv_job_recover_expired(lv_vault* vault, int64_t* out);
  * sync_config has auto_sync and that is due. *out: a JSON array of the new
  * jobs; free with lv_string_free. */
 LV_API int lv_sync_schedule_due(lv_vault* vault, char** out);
+
+/* ---- OAuth: token refresh, PKCE, rate limits ---------------------------- */
+
+/* The rules are in docs/SEMANTICS.md, "OAuth".
+ *
+ * tokens_json, what a refresher or token exchange answers (an object):
+ *   {"access_token": str (required, non-empty),
+ *    "refresh_token": str|null (absent or null: keep the stored one),
+ *    "expires_in": int seconds|null (0..315360000; wins over expires_at),
+ *    "expires_at": RFC 3339|null}
+ * Other keys (token_type, scope, id_token, ...) are ignored, so a token
+ * endpoint's response can be passed through as it came. Neither expiry key:
+ * the new token does not expire. */
+
+/* Connected integrations whose token expires within `within_seconds`
+ * (0..31536000) from now, expired ones included, soonest first. *out: a JSON
+ * array of integrations; free with lv_string_free. */
+LV_API int lv_integration_expiring(lv_vault* vault, char** out, const char* tenant,
+                                   int64_t within_seconds);
+
+/* A refresher calls the provider's token endpoint. provider is the
+ * integration's provider key; credentials_json its plaintext credentials
+ * (valid only during the call; wiped afterwards). It answers with
+ * lv_token_reply_set (success) or lv_token_reply_fail, and returns 0. No
+ * answer, or a non-zero return, is a transient failure. */
+typedef int (*lv_refresher_fn)(lv_token_reply* reply, const char* provider,
+                               const char* credentials_json, void* user_data);
+
+/* A token exchange trades an authorization code for tokens. request_json is
+ * {"code","code_verifier","redirect_uri","client_id",
+ *  "client_secret"(str|null),"token_url"(str|null)}, valid only during the
+ * call (wiped afterwards). It answers like a refresher. */
+typedef int (*lv_exchange_fn)(lv_token_reply* reply, const char* request_json,
+                              void* user_data);
+
+/* Records a successful answer: tokens_json as above (the library copies it
+ * and wipes its copy). A malformed answer is LV_INVALID_ARGUMENT and leaves
+ * the reply as it was. Calling it again replaces the answer. */
+LV_API int lv_token_reply_set(lv_token_reply* reply, const char* tokens_json);
+
+/* Records a failure: permanent != 0 when the provider refused for good (a
+ * revoked grant: the integration goes to error at once), else transient.
+ * message (NULL for none; at most 4096 bytes kept) is stored redacted as
+ * last_error and in the activity log. */
+LV_API int lv_token_reply_fail(lv_token_reply* reply, int permanent, const char* message);
+
+/* The integration's credentials, refreshed first through `refresher` when
+ * the token expires within the margin (or when forced). One refresher call
+ * per integration at a time across threads and processes; the others wait
+ * and get its result. options_json is NULL or an object with any of:
+ * "margin_seconds" (int, 0..31536000, default 900), "force" (bool),
+ * "lease_seconds" (number, 1..3600, default 30), "max_wait_seconds" (number,
+ * 0..86400, default 60). A failed refresh is LV_UPSTREAM (logged
+ * token_refresh_failed); waiting longer than max_wait is LV_BUSY.
+ * *out: the plaintext credentials; free with lv_string_free (it wipes). */
+LV_API int lv_integration_valid_credentials(lv_vault* vault, char** out,
+                                            const char* tenant, const char* actor_json,
+                                            const char* integration_id,
+                                            const char* options_json,
+                                            lv_refresher_fn refresher, void* user_data);
+
+/* Refreshes, as the system actor, every connected integration of every
+ * tenant whose token expires within the window and whose provider is listed.
+ * options_json is NULL or an object with any of: "within_seconds" (int,
+ * 0..31536000, default 900), "providers" ([provider key]: those `refresher`
+ * serves; absent or null: every provider). *out:
+ * {"refreshed":int,"failed":int,"skipped":int}; free with lv_string_free. */
+LV_API int lv_refresh_expiring(lv_vault* vault, char** out, const char* options_json,
+                               lv_refresher_fn refresher, void* user_data);
+
+/* Stores (or replaces) the host's OAuth client for an oauth2 provider.
+ * client_id: 1..512 bytes without control characters; client_secret: NULL
+ * for none, else sealed in the vault. */
+LV_API int lv_oauth_client_configure(lv_vault* vault, const char* provider,
+                                     const char* client_id, const char* client_secret);
+
+/* Starts the authorization-code flow with PKCE (S256). redirect_uri: an
+ * absolute https:// URL, or http:// to a loopback host (RFC 8252), without a
+ * fragment. options_json is NULL or an object with any of: "name" (str,
+ * default "default"), "scopes" ([str]|null: the provider's defaults).
+ * *out: {"authorization_url":str,"state":str,"integration_id":str}; free
+ * with lv_string_free. */
+LV_API int lv_oauth_begin(lv_vault* vault, char** out, const char* tenant,
+                          const char* actor_json, const char* provider,
+                          const char* redirect_uri, const char* options_json);
+
+/* Finishes the flow with the state and code the provider sent back. An
+ * unknown, expired, used or other tenant's state is LV_INVALID_ARGUMENT and
+ * changes nothing. A failed exchange is LV_UPSTREAM (the integration goes to
+ * error). *out: the integration; free with lv_string_free. */
+LV_API int lv_oauth_complete(lv_vault* vault, char** out, const char* tenant,
+                             const char* actor_json, const char* state, const char* code,
+                             lv_exchange_fn exchange, void* user_data);
+
+/* Takes `cost` (1..1000000) requests from the integration's rate-limit
+ * buckets: *out = 0 when granted, else the seconds to wait (nothing taken).
+ * Never sleeps. */
+LV_API int lv_rate_acquire(lv_vault* vault, double* out, const char* tenant,
+                           const char* integration_id, int64_t cost);
+
+/* The provider said 429 / Retry-After: nothing is granted for
+ * retry_after_seconds (0..604800) from now. */
+LV_API int lv_rate_penalize(lv_vault* vault, const char* tenant,
+                            const char* integration_id, double retry_after_seconds);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@
 #include "linkvault/limits.hpp"
 #include "linkvault/master_secret.hpp"
 #include "linkvault/message_text.hpp"
+#include "linkvault/oauth.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/secret.hpp"
 #include "linkvault/sync_config.hpp"

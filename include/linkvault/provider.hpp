@@ -34,8 +34,15 @@ struct ProviderSpec {
   AuthType auth_type = AuthType::api_key;
   std::vector<CredentialField> fields;  // at least one
   std::vector<std::string> scopes;
-  std::map<std::string, std::int64_t> rate_limits;  // e.g. requests_per_minute
+  // Limits the vault enforces (Tenant::acquire): "per_minute" and
+  // "per_hour", each at least 1. Any other name is the provider's published
+  // limit, shown to hosts and not enforced.
+  std::map<std::string, std::int64_t> rate_limits;
   std::vector<std::string> features;
+  // oauth2 providers: the authorization and token endpoints (absolute
+  // https:// URLs). begin_oauth needs authorize_url.
+  std::optional<std::string> authorize_url;
+  std::optional<std::string> token_url;
 };
 
 // Strict parse of one provider's JSON spec; Error(INVALID_ARGUMENT) naming the

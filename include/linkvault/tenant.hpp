@@ -10,9 +10,11 @@
 #include "linkvault/activity.hpp"
 #include "linkvault/actor.hpp"
 #include "linkvault/integration.hpp"
+#include "linkvault/oauth.hpp"
 #include "linkvault/secret.hpp"
 #include "linkvault/sync_job.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -91,6 +93,38 @@ class Tenant {
   // requested; the worker's next heartbeat cancels it. Finished:
   // FAILED_PRECONDITION.
   SyncJob cancel_job(const Actor& actor, std::string_view job_id);
+
+  // OAuth (docs/SEMANTICS.md, "OAuth").
+  //
+  // Connected integrations whose token expires within `within` (0 .. 1
+  // year) from now, expired ones included, soonest first.
+  std::vector<Integration> expiring(std::chrono::seconds within = std::chrono::seconds{900}) const;
+  // The integration's credentials, refreshed first (through `refresher`) if
+  // the token expires within options.margin or options.force. One refresher
+  // call per integration at a time across all threads and processes; the
+  // others wait and get its result. The new credentials are committed
+  // before they are returned; logs token_refreshed, or token_refresh_failed
+  // and throws Error(UPSTREAM). admin or system.
+  Credentials valid_credentials(const Actor& actor, std::string_view integration_id,
+                                const Refresher& refresher, const RefreshOptions& options = {});
+  // Starts the authorization-code flow with PKCE (S256) for `provider`,
+  // whose OAuth client must be configured: creates or reuses the
+  // integration `options.name` in pending_auth (a connected one:
+  // ALREADY_EXISTS) and returns the URL to send the user to. admin or system.
+  OAuthStart begin_oauth(const Actor& actor, std::string_view provider,
+                         std::string_view redirect_uri, const BeginOAuthOptions& options = {});
+  // Finishes the flow: `state` must come from this tenant's begin_oauth,
+  // unexpired and unused (else INVALID_ARGUMENT, nothing changes); the
+  // exchange's tokens are sealed and the integration becomes connected. An
+  // exchange that throws: the integration goes to error, Error(UPSTREAM).
+  Integration complete_oauth(const Actor& actor, std::string_view state, std::string_view code,
+                             const TokenExchange& exchange);
+  // Rate limits: takes `cost` requests from the integration's buckets
+  // (its provider's per_minute / per_hour, shared by every process) and
+  // returns zero, or takes nothing and returns how long to wait. Never sleeps.
+  std::chrono::milliseconds acquire(std::string_view integration_id, std::int64_t cost = 1);
+  // The provider said 429 / Retry-After: acquire() waits until then.
+  void penalize(std::string_view integration_id, std::chrono::milliseconds retry_after);
 
  private:
   friend class Vault;

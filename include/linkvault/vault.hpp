@@ -12,6 +12,7 @@
 #include "linkvault/audit.hpp"
 #include "linkvault/clock.hpp"
 #include "linkvault/master_secret.hpp"
+#include "linkvault/oauth.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/sync_job.hpp"
 #include "linkvault/tenant.hpp"
@@ -122,6 +123,18 @@ class Vault {
   // integration whose sync_config has auto_sync, that has no active job and
   // was never synced or last synced interval_minutes ago or more.
   std::vector<SyncJob> schedule_due_syncs();
+
+  // OAuth (docs/SEMANTICS.md, "OAuth"). Refreshes, as the system actor and
+  // through Tenant::valid_credentials, every connected integration of every
+  // tenant whose token expires within `within`, with the refresher of its
+  // provider (key: provider key). Skips providers without a refresher and
+  // integrations in a failure cooldown.
+  RefreshReport refresh_expiring(const std::map<std::string, Refresher, std::less<>>& refreshers,
+                                 std::chrono::seconds within = std::chrono::seconds{900});
+  // Stores (or replaces) the host's OAuth client for an oauth2 provider,
+  // the secret sealed. Error(INVALID_ARGUMENT) for an unknown provider or
+  // one that is not oauth2.
+  void configure_oauth_client(std::string_view provider, const OAuthClient& client);
 
   // Releases connections; later calls fail with FAILED_PRECONDITION. Tenants
   // still held see the vault as closed too. Idempotent.

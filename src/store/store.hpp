@@ -7,8 +7,7 @@
 // key it is handed, and never builds SQL from inputs.
 //
 // The interfaces name intents, one per aggregate (integrations, the audit
-// chain, tenants' quotas, the keyring, sync jobs; refresh leases will get
-// their own), and each operation that must not race says what it promises. The
+// chain, tenants' quotas, the keyring, sync jobs, OAuth), and each operation that must not race says what it promises. The
 // vault layer never reads a value and writes something based on it unless
 // one operation below promises the two happen atomically: a plain read
 // followed by a plain write is only safe for rows no other writer touches.
@@ -34,6 +33,7 @@
 #include "linkvault/integration.hpp"
 #include "linkvault/keyring.hpp"
 #include "store/job_store.hpp"
+#include "store/oauth_store.hpp"
 #include "store/provider_store.hpp"
 
 #include <array>
@@ -129,7 +129,8 @@ class TenantStore {
   // A blind write (no read before it): last writer wins.
   virtual void set_quota(std::string_view tenant,
                          std::optional<std::int64_t> max_integrations) = 0;
-  // Deletes the tenant's integrations, activity, jobs and quota row.
+  // Deletes the tenant's integrations, activity, jobs and quota row, and its
+  // refresh states, pending OAuth grants and rate buckets.
   virtual TenantRowCounts delete_tenant_rows(std::string_view tenant) = 0;
 };
 
@@ -171,6 +172,7 @@ class StoreSession : public IntegrationStore,
                      public TenantStore,
                      public AuditStore,
                      public JobStore,
+                     public OAuthStore,
                      public KeyringStorage {
  public:
   // write: takes the write lock up front, waiting at most the store's busy
@@ -184,6 +186,7 @@ class StoreSession : public IntegrationStore,
   TenantStore& tenants() noexcept { return *this; }
   AuditStore& audit() noexcept { return *this; }
   JobStore& jobs() noexcept { return *this; }
+  OAuthStore& oauth() noexcept { return *this; }
   KeyringStorage& keys() noexcept { return *this; }
 
   // After keys are destroyed. Inside the write transaction that destroys
