@@ -1,6 +1,7 @@
 #include "token_json.hpp"
 
 #include "linkvault/clock.hpp"
+#include "linkvault/limits.hpp"
 #include "linkvault/message_text.hpp"
 #include "request_object.hpp"
 
@@ -95,12 +96,12 @@ class TokenReader {
       if (!seen.insert(key).second) invalid("duplicate key " + quote_for_message(key));
       ondemand::value value = field.value();
       if (key == "access_token") {
-        grant.access_token = string_of(key, value);
+        grant.access_token = token_of(key, value);
         if (grant.access_token.empty()) invalid("key 'access_token' must not be empty");
         has_access_token = true;
       } else if (key == "refresh_token") {
         if (is_null(value)) continue;
-        grant.refresh_token = string_of(key, value);
+        grant.refresh_token = token_of(key, value);
         if (grant.refresh_token->empty()) {
           invalid("key 'refresh_token' must not be empty (null keeps the stored one)");
         }
@@ -184,6 +185,16 @@ class TokenReader {
       invalid(fmt::format("key {} has an invalid escape", quote_for_message(key)));
     }
     return text;
+  }
+
+  // A token: a string the vault can store as a credential value.
+  SecretBytes token_of(std::string_view key, ondemand::value& value) const {
+    SecretBytes token = string_of(key, value);
+    if (token.size() > max_credential_value_bytes) {
+      invalid(fmt::format("key {} is longer than {} bytes", quote_for_message(key),
+                          max_credential_value_bytes));
+    }
+    return token;
   }
 
   TimeMs time_of(std::string_view key, ondemand::value& value) const {

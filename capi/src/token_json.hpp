@@ -2,7 +2,8 @@
 // lv_token_reply_set (linkvault.h, "OAuth"):
 //   {"access_token": str (non-empty), "refresh_token": str (non-empty)|null,
 //    "expires_in": int 0..315360000|null, "expires_at": RFC 3339 (1970..9999)|null}
-// Other keys are ignored (a token endpoint's response passes through as it
+// Tokens are at most 64 KiB (max_credential_value_bytes), as every stored
+// credential value. Other keys are ignored (a token endpoint's response passes through as it
 // came) but must still be valid JSON; a repeated key is refused, as
 // everywhere in the shim.
 //

@@ -422,6 +422,7 @@ struct probe_state {
   int wrong_kind;
   int bad_utf8;
   int fail_then_set;
+  int too_long;  /* a 64 KiB + 1 access_token */
   lv_token_reply* kept;
   lv_vault* vault;
 };
@@ -448,6 +449,17 @@ static int probing_refresher(lv_token_reply* reply, const char* provider,
   state->wrong_kind = lv_token_reply_set((lv_token_reply*)state->vault, "{\"access_token\":\"x\"}");
   state->wrong_kind |= lv_tester_reply_set((lv_tester_reply*)reply, 1, "x") << 8;
   state->bad_utf8 = lv_token_reply_set(reply, "{\"access_token\":\"\xc3\"}");
+  {
+    const size_t length = 65536 + 1;
+    char* long_tokens = (char*)malloc(length + 32);
+    if (long_tokens != NULL) {
+      strcpy(long_tokens, "{\"access_token\":\"");
+      memset(long_tokens + strlen(long_tokens), 'a', length);
+      strcpy(long_tokens + 17 + length, "\"}");
+      state->too_long = lv_token_reply_set(reply, long_tokens);
+      free(long_tokens);
+    }
+  }
   state->kept = reply;
   return 0;
 }
@@ -480,6 +492,7 @@ static void test_reply_misuse(lv_vault* vault) {
   CHECK(state.fake_reply == LV_INVALID_ARGUMENT);
   CHECK(state.wrong_kind == (LV_INVALID_ARGUMENT | LV_INVALID_ARGUMENT << 8));
   CHECK(state.bad_utf8 == LV_INVALID_ARGUMENT);
+  CHECK(state.too_long == LV_INVALID_ARGUMENT);
 
   /* Kept past its callback: refused, without reading the dead frame. */
   EXPECT_STATUS(LV_INVALID_ARGUMENT, lv_token_reply_set(state.kept, "{\"access_token\":\"x\"}"));
