@@ -73,10 +73,8 @@ class TokenReader {
 
   TokenGrant read() {
     const simdjson::padded_string_view input(reinterpret_cast<const char*>(padded_.data()),
-                                             static_cast<std::size_t>(
-                                                 text_end_ - reinterpret_cast<const char*>(
-                                                                 padded_.data())),
-                                             padded_.size());
+                                             size(), padded_.size());
+    check_grammar();
     ondemand::parser parser;
     ondemand::document document;
     ondemand::object object;
@@ -129,6 +127,39 @@ class TokenReader {
   }
   [[noreturn]] void fail(simdjson::error_code error) const {
     invalid(fmt::format("not valid JSON ({})", simdjson::error_message(error)));
+  }
+
+  std::size_t size() const noexcept {
+    return static_cast<std::size_t>(text_end_ - reinterpret_cast<const char*>(padded_.data()));
+  }
+
+  // On-Demand checks only what it reads and skips the rest on trust
+  // ({"a":"b":1}} gets through), so the whole text is first checked by
+  // simdjson's DOM parser, which refuses anything that is not one JSON
+  // value. It runs on a copy with every character inside a string replaced
+  // by 'x' (an escape by "xx"), so that no token reaches its ordinary heap
+  // buffers; raw control characters are left for it to refuse. The escapes
+  // themselves, and UTF-8, are checked by the walk that follows.
+  void check_grammar() const {
+    SecretBytes masked(padded_);
+    const std::size_t length = size();
+    bool in_string = false;
+    for (std::size_t i = 0; i < length; ++i) {
+      std::uint8_t& byte = masked[i];
+      if (!in_string) {
+        in_string = byte == '"';
+      } else if (byte == '"') {
+        in_string = false;
+      } else if (byte == '\\') {
+        byte = 'x';
+        if (i + 1 < length && masked[i + 1] >= 0x20) masked[++i] = 'x';
+      } else if (byte >= 0x20) {
+        byte = 'x';
+      }
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (const auto error = parser.parse(masked.data(), length, false).get(root)) fail(error);
   }
 
   // The key, up to its closing quote (stage 1 has checked the string is

@@ -10,7 +10,8 @@
 // answer lv_token_reply_set took is used (the refresh or exchange succeeds
 // and the new access_token is the one simdjson reads from the same text); an
 // answer it refused leaves the callback without an answer (LV_UPSTREAM).
-// Every 256 runs the tenant is purged and connected again.
+// A begin that works is completed with good tokens. Every 256 runs the
+// tenant is purged and connected again.
 #include <simdjson.h>
 
 #include <cmath>
@@ -112,7 +113,8 @@ void refresh_with_tokens(const std::string& tokens) {
                                        integration().c_str(), R"({"force":true})",
                                        answering_refresher, &state),
       out, "lv_integration_valid_credentials", true);
-  FUZZ_CHECK(state.calls == 1, "a forced refresh called the refresher %d times", state.calls);
+  FUZZ_CHECK(state.calls == 1, "a forced refresh called the refresher %d times (%s: %s)",
+             state.calls, lv_status_name(status), lv_last_error_message());
   if (state.set_status == LV_OK) {
     FUZZ_CHECK(status == LV_OK, "an answer lv_token_reply_set took failed the refresh: %s",
                lv_status_name(status));
@@ -124,9 +126,9 @@ void refresh_with_tokens(const std::string& tokens) {
   lv_string_free(out);
 }
 
-// Begins a flow for the integration named "flow"; returns its state, or ""
-// when begin failed.
-std::string begin_flow(const char* redirect_uri, const char* options, bool must_work) {
+// Begins a flow; returns its state, or "" when begin failed.
+std::string begin_flow(const char* redirect_uri, const char* options, bool must_work,
+                       std::string* integration_id = nullptr) {
   char* out = nullptr;
   const int status = fuzz::check_out(lv_oauth_begin(fuzz::vault(), &out, tenant, fuzz::admin_actor,
                                                     "fuzz_oauth", redirect_uri, options),
@@ -135,6 +137,7 @@ std::string begin_flow(const char* redirect_uri, const char* options, bool must_
   if (status != LV_OK) return "";
   const std::string state = fuzz::json_string_field(out, "state");
   const std::string url = fuzz::json_string_field(out, "authorization_url");
+  if (integration_id != nullptr) *integration_id = fuzz::json_string_field(out, "integration_id");
   lv_string_free(out);
   FUZZ_CHECK(state.size() == 43, "a state of %zu characters", state.size());
   FUZZ_CHECK(url.rfind("https://auth.example/authorize?response_type=code&", 0) == 0 &&
@@ -186,6 +189,31 @@ void exchange_with_tokens(const std::string& tokens) {
   disconnect_flow();
 }
 
+// A fuzzed begin that worked is completed with good tokens: the integration
+// it put in pending_auth (the main one too, when it was in error) is
+// connected again, and then disconnected unless it is the main one, so that
+// the next begin of that name can reuse it.
+void begin_and_complete(const char* redirect_uri, const char* options) {
+  std::string id;
+  const std::string state_text = begin_flow(redirect_uri, options, false, &id);
+  if (state_text.empty()) return;
+  Answer state;
+  state.tokens = good_tokens;
+  char* out = nullptr;
+  const int status = fuzz::check_out(
+      lv_oauth_complete(fuzz::vault(), &out, tenant, fuzz::admin_actor, state_text.c_str(),
+                        "fuzz-code", answering_exchange, &state),
+      out, "lv_oauth_complete", true);
+  FUZZ_CHECK(status == LV_OK && fuzz::json_string_field(out, "id") == id,
+             "completing a fuzzed begin gave %s: %s", lv_status_name(status),
+             lv_last_error_message());
+  lv_string_free(out);
+  if (id == integration()) return;
+  fuzz::check_out(lv_integration_disconnect(fuzz::vault(), &out, tenant, fuzz::admin_actor,
+                                            id.c_str()),
+                  out, "lv_integration_disconnect");
+}
+
 template <typename T>
 T first_bytes(const std::uint8_t* data, std::size_t size) {
   T value{};
@@ -220,11 +248,9 @@ void run(int mode, const std::uint8_t* data, std::size_t size) {
       return;
     }
     case 4:
-      begin_flow(redirect, text.c_str(), false);
-      return;
+      return begin_and_complete(redirect, text.c_str());
     case 5:
-      begin_flow(text.c_str(), nullptr, false);
-      return;
+      return begin_and_complete(text.c_str(), nullptr);
     case 6: {
       const double seconds = first_bytes<double>(data, size);
       const int status =
