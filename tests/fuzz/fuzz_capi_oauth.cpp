@@ -222,7 +222,8 @@ T first_bytes(const std::uint8_t* data, std::size_t size) {
 }
 
 void run(int mode, const std::uint8_t* data, std::size_t size) {
-  const std::string text = fuzz::as_text(data, size);
+  // What the library sees: the C string ends at an embedded NUL.
+  const std::string text = fuzz::as_text(data, size).c_str();
   lv_vault* vault = fuzz::vault();
   const std::string& id = integration();
   char* out = nullptr;
