@@ -3,6 +3,7 @@
 #include "core/json_text.hpp"
 #include "core/message_text.hpp"
 #include "store/pending_shred.hpp"
+#include "store/sqlcipher_session_rows.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
 
@@ -19,13 +20,6 @@
 namespace linkvault {
 
 namespace {
-
-// Column order shared by every integration SELECT and read_integration().
-#define LV_INTEGRATION_COLUMNS                                                 \
-  "id, tenant, provider, name, account, status, credentials, credential_mask, " \
-  "scopes, expires_at, connected_by, connected_at, disconnected_at, "          \
-  "last_used_at, last_refreshed_at, refresh_count, last_error, sync_config, "  \
-  "last_sync_at, last_sync_status, created_at, updated_at"
 
 // What listing returns; the chain columns (key_version, mac) follow in
 // LV_ACTIVITY_COLUMNS for verification and inserts.
@@ -69,38 +63,6 @@ Enum parse_stored(std::string_view text, Parse parse, const char* what) {
     throw Error(ErrorCode::integrity, fmt::format("stored {} {} is not valid", what, quote_for_message(text)));
   }
   return *value;
-}
-
-IntegrationRecord read_integration(const sql::Statement& row) {
-  IntegrationRecord record;
-  Integration& i = record.integration;
-  i.id = row.column_text(0);
-  i.tenant = row.column_text(1);
-  i.provider = row.column_text(2);
-  i.name = row.column_text(3);
-  i.account = row.column_optional_text(4);
-  i.status = parse_stored<IntegrationStatus>(row.column_text_view(5),
-                                             parse_integration_status, "status");
-  record.sealed_credentials = row.column_blob(6);
-  i.credential_mask = row.column_text(7);
-  i.scopes = scopes_from_json(row.column_text_view(8));
-  i.expires_at = row.column_optional_int(9);
-  i.connected_by = row.column_text(10);
-  i.connected_at = row.column_optional_int(11);
-  i.disconnected_at = row.column_optional_int(12);
-  i.last_used_at = row.column_optional_int(13);
-  i.last_refreshed_at = row.column_optional_int(14);
-  i.refresh_count = row.column_int(15);
-  i.last_error = row.column_optional_text(16);
-  if (!row.is_null(17)) i.sync_config = parse_sync_config(row.column_text_view(17));
-  i.last_sync_at = row.column_optional_int(18);
-  if (!row.is_null(19)) {
-    i.last_sync_status = parse_stored<SyncOutcome>(row.column_text_view(19),
-                                                   parse_sync_outcome, "sync status");
-  }
-  i.created_at = row.column_int(20);
-  i.updated_at = row.column_int(21);
-  return record;
 }
 
 // Binds every column in LV_INTEGRATION_COLUMNS order to ?1..?22.
@@ -147,6 +109,39 @@ ActivityEntry read_activity_entry(const sql::Statement& row) {
 }
 
 }  // namespace
+
+// Declared in sqlcipher_session_rows.hpp: the OAuth queries read it too.
+IntegrationRecord read_integration(const sql::Statement& row) {
+  IntegrationRecord record;
+  Integration& i = record.integration;
+  i.id = row.column_text(0);
+  i.tenant = row.column_text(1);
+  i.provider = row.column_text(2);
+  i.name = row.column_text(3);
+  i.account = row.column_optional_text(4);
+  i.status = parse_stored<IntegrationStatus>(row.column_text_view(5),
+                                             parse_integration_status, "status");
+  record.sealed_credentials = row.column_blob(6);
+  i.credential_mask = row.column_text(7);
+  i.scopes = scopes_from_json(row.column_text_view(8));
+  i.expires_at = row.column_optional_int(9);
+  i.connected_by = row.column_text(10);
+  i.connected_at = row.column_optional_int(11);
+  i.disconnected_at = row.column_optional_int(12);
+  i.last_used_at = row.column_optional_int(13);
+  i.last_refreshed_at = row.column_optional_int(14);
+  i.refresh_count = row.column_int(15);
+  i.last_error = row.column_optional_text(16);
+  if (!row.is_null(17)) i.sync_config = parse_sync_config(row.column_text_view(17));
+  i.last_sync_at = row.column_optional_int(18);
+  if (!row.is_null(19)) {
+    i.last_sync_status = parse_stored<SyncOutcome>(row.column_text_view(19),
+                                                   parse_sync_outcome, "sync status");
+  }
+  i.created_at = row.column_int(20);
+  i.updated_at = row.column_int(21);
+  return record;
+}
 
 SqlCipherSession::SqlCipherSession(SqlCipherStore& store,
                                    std::unique_ptr<sql::Connection> connection)
@@ -610,6 +605,15 @@ TenantRowCounts SqlCipherSession::delete_tenant_rows(std::string_view tenant) {
   counts.integrations = active_->changes();
   auto tenants = active_->cached("DELETE FROM tenants WHERE tenant = ?1");
   tenants->bind(1, tenant).run();
+  // The OAuth bookkeeping (migration 0004): not counted, as the quota row
+  // is not. The tenant's grants go too, so no flow it began can complete.
+  auto refresh = active_->cached("DELETE FROM token_refresh WHERE tenant = ?1");
+  refresh->bind(1, tenant).run();
+  auto grants = active_->cached(
+      "DELETE FROM oauth_grants INDEXED BY oauth_grants_by_tenant WHERE tenant = ?1");
+  grants->bind(1, tenant).run();
+  auto buckets = active_->cached("DELETE FROM rate_buckets WHERE tenant = ?1");
+  buckets->bind(1, tenant).run();
   return counts;
 }
 

@@ -83,6 +83,31 @@ class SqlCipherSession final : public StoreSession {
   bool update_progress_if(const JobRecord& next, std::string_view expected_token) override;
   std::vector<Integration> auto_sync_candidates() override;
 
+  // OAuthStore (sqlcipher_session_oauth.cpp)
+  RefreshState load_refresh_state(std::string_view tenant,
+                                  std::string_view integration_id) override;
+  bool take_refresh_lease(std::string_view tenant, std::string_view integration_id,
+                          std::string_view token, TimeMs now, TimeMs until) override;
+  bool renew_refresh_lease(std::string_view tenant, std::string_view integration_id,
+                           std::string_view token, TimeMs until) override;
+  bool finish_refresh(std::string_view tenant, std::string_view integration_id,
+                      std::string_view token, std::int64_t failures,
+                      TimeMs cooldown_until) override;
+  void clear_refresh_failures(std::string_view tenant,
+                              std::string_view integration_id) override;
+  std::vector<Integration> expiring_integrations(std::optional<std::string_view> tenant,
+                                                 TimeMs before) override;
+  void put_oauth_client(const OAuthClientRecord& client) override;
+  std::optional<OAuthClientRecord> load_oauth_client(std::string_view provider) override;
+  void insert_oauth_grant(const OAuthGrantRecord& grant) override;
+  std::optional<OAuthGrantRecord> take_oauth_grant(
+      std::string_view tenant, const std::array<std::uint8_t, 32>& state_hash,
+      TimeMs now) override;
+  std::int64_t delete_expired_oauth_grants(TimeMs now) override;
+  std::optional<RateBucketRecord> load_rate_bucket(std::string_view tenant,
+                                                   std::string_view integration_id) override;
+  void put_rate_bucket(const RateBucketRecord& bucket) override;
+
   TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
   void mark_shred_pending() override;
   bool finish_shredding() noexcept override;

@@ -73,6 +73,12 @@ Statement& Statement::bind(int index, std::span<const std::uint8_t> blob) {
   return *this;
 }
 
+Statement& Statement::bind_real(int index, double value) {
+  const int result = sqlite3_bind_double(statement_, index, value);
+  if (result != SQLITE_OK) throw_sqlite(result, db_, "bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   const int result = sqlite3_bind_null(statement_, index);
   if (result != SQLITE_OK) throw_sqlite(result, db_, "bind");
@@ -103,6 +109,10 @@ bool Statement::is_null(int column) const {
 
 std::int64_t Statement::column_int(int column) const {
   return sqlite3_column_int64(statement_, column);
+}
+
+double Statement::column_real(int column) const {
+  return sqlite3_column_double(statement_, column);
 }
 
 std::string_view Statement::column_text_view(int column) const {

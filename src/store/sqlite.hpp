@@ -66,6 +66,9 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::span<const std::uint8_t> blob);
+  // A REAL (a distinct name: an int argument would be ambiguous between
+  // the integer and the floating overloads).
+  Statement& bind_real(int index, double value);
   Statement& bind_null(int index);
   template <typename T>
   Statement& bind(int index, const std::optional<T>& value) {
@@ -81,6 +84,7 @@ class Statement {
 
   bool is_null(int column) const;
   std::int64_t column_int(int column) const;
+  double column_real(int column) const;
   std::string column_text(int column) const;
   std::string_view column_text_view(int column) const;
   std::optional<std::string> column_optional_text(int column) const;
