@@ -8,6 +8,7 @@
 #include "core/json_object_reader.hpp"
 #include "core/json_text.hpp"
 #include "core/message_text.hpp"
+#include "core/url_rules.hpp"
 #include "linkvault/error.hpp"
 #include "linkvault/limits.hpp"
 
@@ -77,6 +78,17 @@ simdjson::dom::array require_array(const JsonObjectReader& reader, const std::st
   return array;
 }
 
+// An OAuth endpoint: an absolute https:// URL.
+std::string require_https_url(const JsonObjectReader& reader, const std::string& path,
+                              simdjson::dom::element value) {
+  std::string url = require_text(reader, path, value, /*allow_empty=*/false);
+  if (!is_absolute_https_url(url)) {
+    reject(fmt::format("{} must be an absolute https:// URL with a host and no spaces",
+                       quote_for_message(path)));
+  }
+  return url;
+}
+
 // A list of distinct, non-empty strings (scopes, features).
 std::vector<std::string> require_string_list(const JsonObjectReader& reader,
                                              const std::string& path,
@@ -112,6 +124,12 @@ std::map<std::string, std::int64_t> require_rate_limits(const JsonObjectReader& 
     if (limit.type() != simdjson::dom::element_type::INT64 ||
         limit.get_int64().value_unsafe() < 0) {
       reject(fmt::format("{} entry {} must be a non-negative integer", quote_for_message(path),
+                         quote_for_message(name)));
+    }
+    // The limits the vault enforces (Tenant::acquire) must let something
+    // through; 0 would block the integration for good.
+    if ((name == "per_minute" || name == "per_hour") && limit.get_int64().value_unsafe() < 1) {
+      reject(fmt::format("{} entry {} must be at least 1", quote_for_message(path),
                          quote_for_message(name)));
     }
     if (!result.emplace(std::string(name), limit.get_int64().value_unsafe()).second) {
@@ -196,8 +214,9 @@ void append_string_list(std::string& out, const std::vector<std::string>& list) 
 
 ProviderSpec parse_provider_spec(std::string_view json) {
   JsonObjectReader reader("provider spec", json);
-  static constexpr std::array<std::string_view, 7> keys{
-      "key", "name", "auth_type", "credential_fields", "scopes", "rate_limits", "features"};
+  static constexpr std::array<std::string_view, 9> keys{
+      "key",         "name",   "auth_type",     "credential_fields", "scopes",
+      "rate_limits", "features", "authorize_url", "token_url"};
   ProviderSpec spec;
   reader.for_each(keys, [&](std::string_view key, simdjson::dom::element value) {
     const std::string path(key);
@@ -217,6 +236,10 @@ ProviderSpec parse_provider_spec(std::string_view json) {
       spec.scopes = require_string_list(reader, path, value);
     } else if (key == "rate_limits") {
       spec.rate_limits = require_rate_limits(reader, path, value);
+    } else if (key == "authorize_url") {
+      spec.authorize_url = require_https_url(reader, path, value);
+    } else if (key == "token_url") {
+      spec.token_url = require_https_url(reader, path, value);
     } else {
       spec.features = require_string_list(reader, path, value);
     }
@@ -225,6 +248,9 @@ ProviderSpec parse_provider_spec(std::string_view json) {
     if (!reader.has(keys, required)) {
       reject(fmt::format("missing required key {}", quote_for_message(required)));
     }
+  }
+  if ((spec.authorize_url || spec.token_url) && spec.auth_type != AuthType::oauth2) {
+    reject("'authorize_url' and 'token_url' are for auth_type oauth2 only");
   }
   return spec;
 }
@@ -266,6 +292,14 @@ std::string to_json(const ProviderSpec& spec) {
   }
   out += R"(},"features":)";
   append_string_list(out, spec.features);
+  // Written only when set, so specs stored before these keys existed keep
+  // their canonical text.
+  for (const auto& [key, url] : {std::pair{"authorize_url", &spec.authorize_url},
+                                 std::pair{"token_url", &spec.token_url}}) {
+    if (!*url) continue;
+    out += fmt::format(R"(,"{}":)", key);
+    append_json_quoted(out, **url);
+  }
   out.push_back('}');
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include "core/json_text.hpp"
 #include "core/message_text.hpp"
+#include "core/url_rules.hpp"
 #include "linkvault/error.hpp"
 
 #include <fmt/format.h>
@@ -23,82 +24,6 @@ constexpr std::size_t mask_shown_characters = 4;
               fmt::format("credential field {} {}", quote_for_message(field), problem));
 }
 
-bool is_utf8_continuation(unsigned char byte) noexcept { return (byte & 0xC0) == 0x80; }
-
-// Decodes the code point starting at text[pos] and advances pos. The text must
-// be valid UTF-8 (checked before any caller gets here).
-std::uint32_t next_code_point(std::string_view text, std::size_t& pos) noexcept {
-  const auto lead = static_cast<unsigned char>(text[pos++]);
-  if (lead < 0x80) return lead;
-  const int continuation = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
-  std::uint32_t code_point = lead & (0x3F >> continuation);
-  for (int i = 0; i < continuation; ++i) {
-    code_point = (code_point << 6) | (static_cast<unsigned char>(text[pos++]) & 0x3F);
-  }
-  return code_point;
-}
-
-// Whitespace and control characters, ASCII and Unicode (C0, DEL, C1, the
-// White_Space property, and the BOM that often rides along in pasted text).
-bool is_space_or_control(std::uint32_t c) noexcept {
-  return c <= 0x20 || c == 0x7F || (c >= 0x80 && c <= 0xA0) || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-         c == 0x205F || c == 0x3000 || c == 0xFEFF;
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) noexcept {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool is_port(std::string_view text) noexcept {
-  if (text.empty() || text.size() > 5) return false;
-  unsigned value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value <= 65535;
-}
-
-// An absolute https:// URL (scheme case-insensitive, RFC 3986) with a
-// non-empty host, an optional numeric port and no whitespace or control
-// characters anywhere. `url` is valid UTF-8.
-bool is_absolute_https_url(std::string_view url) noexcept {
-  for (std::size_t pos = 0; pos < url.size();) {
-    if (is_space_or_control(next_code_point(url, pos))) return false;
-  }
-  static constexpr std::string_view scheme = "https://";
-  if (!starts_with_ignoring_case(url, scheme)) return false;
-  std::string_view authority = url.substr(scheme.size());
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority.remove_prefix(at + 1);  // user information is not the host
-  }
-  std::string_view host = authority;
-  std::optional<std::string_view> port;
-  if (!authority.empty() && authority.front() == '[') {  // IP literal, "[::1]:8443"
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return false;
-    host = authority.substr(1, close - 1);
-    const std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return false;
-      port = rest.substr(1);
-    }
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.empty()) return false;
-  return !port || is_port(*port);
-}
-
 bool is_email_address(std::string_view text) noexcept {
   const auto at = text.find('@');
   return at != std::string_view::npos && at != 0 && at + 1 < text.size() &&
@@ -111,6 +36,8 @@ const CredentialField* find_field(const ProviderSpec& spec, std::string_view nam
   }
   return nullptr;
 }
+
+bool is_utf8_continuation(unsigned char byte) noexcept { return (byte & 0xC0) == 0x80; }
 
 }  // namespace
 

@@ -126,6 +126,8 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
                                        : session->insert_integration_within_quota(record);
   switch (written.outcome) {
     case QuotaWrite::Outcome::written:
+      // New credentials start with a clean refresh failure budget.
+      if (reconnect) session->clear_refresh_failures(id_, integration.id);
       break;
     case QuotaWrite::Outcome::quota_exceeded:
       throw Error(ErrorCode::quota_exceeded,
@@ -182,6 +184,7 @@ Integration Tenant::update_credentials(const Actor& actor, std::string_view inte
                integration.updated_at = core_->now_ms();
                record.sealed_credentials =
                    seal_credentials(session, core_->keyring(), integration, credentials);
+               session.clear_refresh_failures(id_, integration.id);
                return LogLine{action::credentials_updated,
                               fmt::format("{{\"fields\":{}}}", field_names_json(credentials))};
              })

@@ -3,6 +3,7 @@
 // thread-safe (each member is).
 #pragma once
 
+#include "core/keyed_locks.hpp"
 #include "linkvault/clock.hpp"
 #include "linkvault/error.hpp"
 #include "linkvault/keyring.hpp"
@@ -34,6 +35,9 @@ class VaultCore {
   const Clock& clock() const noexcept { return *clock_; }
   TimeMs now_ms() const noexcept { return clock_->now_ms(); }
   const std::string& location() const noexcept { return location_; }
+  // One queue per integration for the threads of this process that want its
+  // token refreshed (src/oauth/token_refresh.cpp).
+  KeyedLocks& refresh_locks() noexcept { return refresh_locks_; }
 
   void close() noexcept {
     closed_ = true;
@@ -47,6 +51,7 @@ class VaultCore {
   Keyring keyring_;
   Catalog catalog_;
   std::string location_;
+  KeyedLocks refresh_locks_;
   std::atomic<bool> closed_{false};
 };
 
