@@ -1,6 +1,7 @@
 #include "token_json.hpp"
 
 #include "linkvault/clock.hpp"
+#include "linkvault/limits.hpp"
 #include "linkvault/message_text.hpp"
 #include "request_object.hpp"
 
@@ -19,6 +20,8 @@ namespace linkvault::capi {
 namespace ondemand = simdjson::ondemand;
 
 namespace {
+
+constexpr TimeMs last_representable_time = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 
 int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -93,11 +96,15 @@ class TokenReader {
       if (!seen.insert(key).second) invalid("duplicate key " + quote_for_message(key));
       ondemand::value value = field.value();
       if (key == "access_token") {
-        grant.access_token = string_of(key, value);
+        grant.access_token = token_of(key, value);
         if (grant.access_token.empty()) invalid("key 'access_token' must not be empty");
         has_access_token = true;
       } else if (key == "refresh_token") {
-        if (!is_null(value)) grant.refresh_token = string_of(key, value);
+        if (is_null(value)) continue;
+        grant.refresh_token = token_of(key, value);
+        if (grant.refresh_token->empty()) {
+          invalid("key 'refresh_token' must not be empty (null keeps the stored one)");
+        }
       } else if (key == "expires_in") {
         if (!is_null(value)) expires_in = expires_in_of(value);
       } else if (key == "expires_at") {
@@ -180,11 +187,23 @@ class TokenReader {
     return text;
   }
 
+  // A token: a string the vault can store as a credential value.
+  SecretBytes token_of(std::string_view key, ondemand::value& value) const {
+    SecretBytes token = string_of(key, value);
+    if (token.size() > max_credential_value_bytes) {
+      invalid(fmt::format("key {} is longer than {} bytes", quote_for_message(key),
+                          max_credential_value_bytes));
+    }
+    return token;
+  }
+
   TimeMs time_of(std::string_view key, ondemand::value& value) const {
     const SecretBytes text = string_of(key, value);
     const auto time = parse_rfc3339(secret_view(text));
-    if (!time) {
-      invalid(fmt::format("key {} is not an RFC 3339 time", quote_for_message(key)));
+    // The vault keeps times from 1970 to 9999.
+    if (!time || *time < 0 || *time > last_representable_time) {
+      invalid(fmt::format("key {} is not an RFC 3339 time from 1970 to 9999",
+                          quote_for_message(key)));
     }
     return *time;
   }

@@ -1,8 +1,9 @@
 // tokens_json, what a refresher or token exchange answers through
 // lv_token_reply_set (linkvault.h, "OAuth"):
-//   {"access_token": str (non-empty), "refresh_token": str|null,
-//    "expires_in": int 0..315360000|null, "expires_at": RFC 3339|null}
-// Other keys are ignored (a token endpoint's response passes through as it
+//   {"access_token": str (non-empty), "refresh_token": str (non-empty)|null,
+//    "expires_in": int 0..315360000|null, "expires_at": RFC 3339 (1970..9999)|null}
+// Tokens are at most 64 KiB (max_credential_value_bytes), as every stored
+// credential value. Other keys are ignored (a token endpoint's response passes through as it
 // came) but must still be valid JSON; a repeated key is refused, as
 // everywhere in the shim.
 //
