@@ -422,7 +422,7 @@ LV_API int lv_sync_schedule_due(lv_vault* vault, char** out);
  *
  * tokens_json, what a refresher or token exchange answers (an object):
  *   {"access_token": str (required, non-empty),
- *    "refresh_token": str|null (absent or null: keep the stored one),
+ *    "refresh_token": str (non-empty)|null (absent or null: keep the stored one),
  *    "expires_in": int seconds|null (0..315360000; wins over expires_at),
  *    "expires_at": RFC 3339|null}
  * Other keys (token_type, scope, id_token, ...) are ignored, so a token

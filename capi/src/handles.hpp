@@ -4,11 +4,15 @@
 
 #include "handle.hpp"
 #include "linkvault.h"
+#include "linkvault/oauth.hpp"
+#include "linkvault/secret.hpp"
 #include "linkvault/vault.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 
 // Owned: made by lv_vault_open*, listed until lv_vault_destroy.
 // "LVVAULT1" in ASCII.
@@ -38,4 +42,38 @@ struct lv_tester_reply
   static constexpr const char* parameter = "reply";
   static constexpr const char* not_live =
       "not a live lv_tester_reply (used outside its tester callback?)";
+};
+
+namespace linkvault::capi {
+// A refresher's or token exchange's failure (lv_token_reply_fail). The
+// message may quote what the provider said (and so, by mistake, a token): it
+// is wiped when it goes, and the vault stores it redacted.
+struct TokenFailure {
+  bool permanent = false;
+  std::string message;
+  TokenFailure() = default;
+  TokenFailure(bool is_permanent, std::string text)
+      : permanent(is_permanent), message(std::move(text)) {}
+  TokenFailure(TokenFailure&& other) noexcept
+      : permanent(other.permanent), message(std::move(other.message)) {}
+  TokenFailure& operator=(TokenFailure&& other) noexcept {
+    permanent = other.permanent;
+    message.swap(other.message);  // the old text goes with `other`, which wipes it
+    return *this;
+  }
+  ~TokenFailure() { wipe_string(message); }
+};
+// A refresher's or token exchange's answer: none yet, the tokens
+// (lv_token_reply_set), or a failure. The tokens are SecretBytes.
+using TokenAnswer = std::variant<std::monostate, TokenGrant, TokenFailure>;
+}  // namespace linkvault::capi
+
+// Scoped, like lv_tester_reply: lives for one refresher or token exchange
+// callback. "LVTOKEN1" in ASCII.
+struct lv_token_reply
+    : linkvault::capi::Handle<linkvault::capi::TokenAnswer, 0x4C56544F4B454E31ULL> {
+  using Handle::Handle;
+  static constexpr const char* parameter = "reply";
+  static constexpr const char* not_live =
+      "not a live lv_token_reply (used outside its refresher or exchange callback?)";
 };

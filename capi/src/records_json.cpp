@@ -236,4 +236,24 @@ std::string purge_report_json(const PurgeReport& report) {
   return out;
 }
 
+std::string refresh_report_json(const RefreshReport& report) {
+  std::string out;
+  ObjectWriter object(out);
+  object.integer("refreshed", report.refreshed);
+  object.integer("failed", report.failed);
+  object.integer("skipped", report.skipped);
+  object.finish();
+  return out;
+}
+
+std::string oauth_start_json(const OAuthStart& start) {
+  std::string out;
+  ObjectWriter object(out);
+  object.string("authorization_url", start.authorization_url);
+  object.string("state", start.state);
+  object.string("integration_id", start.integration_id);
+  object.finish();
+  return out;
+}
+
 }  // namespace linkvault::capi

@@ -1,10 +1,11 @@
 // What the C ABI hands back: integrations, activity entries, sync jobs,
-// provider specs and reports as JSON text (shapes in docs/API.md). Written with fmt;
+// provider specs, OAuth starts and reports as JSON text (shapes in docs/API.md). Written with fmt;
 // every string goes through json_quote. Times are RFC 3339 UTC or null.
 #pragma once
 
 #include "linkvault/activity.hpp"
 #include "linkvault/integration.hpp"
+#include "linkvault/oauth.hpp"
 #include "linkvault/provider.hpp"
 #include "linkvault/sync_job.hpp"
 #include "linkvault/tenant.hpp"
@@ -29,5 +30,8 @@ std::string providers_json(const std::vector<ProviderSpec>& specs);
 std::string test_result_json(const TestResult& result);
 std::string audit_report_json(const AuditReport& report);
 std::string purge_report_json(const PurgeReport& report);
+std::string refresh_report_json(const RefreshReport& report);
+// {"authorization_url","state","integration_id"}
+std::string oauth_start_json(const OAuthStart& start);
 
 }  // namespace linkvault::capi

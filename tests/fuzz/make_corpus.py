@@ -142,6 +142,35 @@ jobs = {
 for name, data in jobs.items():
     write("fuzz_capi_jobs", name, data)
 
+oauth = {
+    "refresh_tokens": selected(0, '{"access_token":"ya29.a0\\/b","refresh_token":"1\\/\\/0g",'
+                                  '"expires_in":3599,"token_type":"Bearer","scope":"read write",'
+                                  '"id_token":"eyJ\\u0041","extra":{"n":[1,2.5e3,true,null]}}'),
+    "refresh_tokens_nulls": selected(0, '{"access_token":"t","refresh_token":null,'
+                                        '"expires_in":null,"expires_at":null}'),
+    "refresh_tokens_at": selected(0, '{"access_token":"t","expires_at":"2031-05-06T07:08:09+02:00"}'),
+    "refresh_tokens_bad": selected(0, '{"access_token":"t","expires_in":315360001}'),
+    "refresh_tokens_dup": selected(0, '{"access_token":"t","access_token":"u"}'),
+    "exchange_tokens": selected(1, '{"access_token":"granted","refresh_token":"r","expires_in":60}'),
+    "exchange_tokens_empty": selected(1, '{"access_token":""}'),
+    "refresh_options": selected(2, '{"margin_seconds":31536000,"force":false,'
+                                   '"lease_seconds":1.5,"max_wait_seconds":0}'),
+    "refresh_options_bad": selected(2, '{"lease_seconds":0.5}'),
+    "sweep_options": selected(3, '{"within_seconds":60,"providers":["fuzz_oauth","slack"]}'),
+    "sweep_options_null": selected(3, '{"within_seconds":null,"providers":null}'),
+    "begin_options": selected(4, '{"name":"work","scopes":["read","write all","a&b=c"]}'),
+    "begin_options_bad": selected(4, '{"scopes":"read"}'),
+    "begin_redirect": selected(5, "http://127.0.0.1:8080/callback?x=1"),
+    "begin_redirect_fragment": selected(5, "https://app.example/cb#frag"),
+    "penalize": selected(6, struct.pack("<d", 1.5)),
+    "penalize_nan": selected(6, struct.pack("<d", float("nan"))),
+    "penalize_week": selected(6, struct.pack("<d", 604800.0)),
+    "acquire": selected(7, struct.pack("<q", 1)),
+    "acquire_over": selected(7, struct.pack("<q", 61)),
+}
+for name, data in oauth.items():
+    write("fuzz_capi_oauth", name, data)
+
 # ---- C++ ------------------------------------------------------------------
 def encode(fields):
     out = bytearray([1]) + struct.pack(">I", len(fields))
