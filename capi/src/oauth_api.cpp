@@ -20,6 +20,7 @@
 #include "token_json.hpp"
 #include "vault_call.hpp"
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -28,6 +29,13 @@ using namespace linkvault;
 using namespace linkvault::capi;
 
 namespace {
+
+// The handle is checked before the arguments after it (the ABI's argument
+// order); it is looked up again when the answer goes in, in case its
+// callback ended meanwhile.
+void require_live_reply(lv_token_reply* reply) {
+  HandleRegistry::instance().visit(reply, [](lv_token_reply&) noexcept {});
+}
 
 template <typename Function>
 void require_callback(Function function, const char* name) {
@@ -52,6 +60,7 @@ int lv_integration_expiring(lv_vault* vault, char** out, const char* tenant,
 
 int lv_token_reply_set(lv_token_reply* reply, const char* tokens_json) {
   return guard(__func__, [&] {
+    require_live_reply(reply);
     // Parsed before the reply is touched: a malformed answer leaves it as
     // it was. The tokens go straight into secure memory (token_json.hpp).
     TokenAnswer answer = parse_token_grant("tokens_json", text_argument(tokens_json, "tokens_json"));
@@ -64,6 +73,7 @@ int lv_token_reply_set(lv_token_reply* reply, const char* tokens_json) {
 
 int lv_token_reply_fail(lv_token_reply* reply, int permanent, const char* message) {
   return guard(__func__, [&] {
+    require_live_reply(reply);
     const std::string_view text = optional_text_argument(message, "message").value_or("");
     // The first 4096 bytes, cut on a character boundary.
     TokenAnswer answer{std::in_place_type<TokenFailure>, permanent != 0,

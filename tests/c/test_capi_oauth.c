@@ -417,6 +417,7 @@ struct probe_state {
   int bad_messages; /* how many failures came with a message naming tokens_json */
   int leaked;       /* a bad answer's token reached the message */
   int null_reply;
+  int null_reply_named;
   int null_tokens;
   int fake_reply;
   int wrong_kind;
@@ -442,7 +443,9 @@ static int probing_refresher(lv_token_reply* reply, const char* provider,
     if (strstr(lv_last_error_message(), "tokens_json") != NULL) ++state->bad_messages;
     if (strstr(lv_last_error_message(), "bad \\x") != NULL) ++state->leaked;
   }
-  state->null_reply = lv_token_reply_set(NULL, "{\"access_token\":\"x\"}");
+  /* The handle is checked before the JSON after it. */
+  state->null_reply = lv_token_reply_set(NULL, "not json");
+  state->null_reply_named = strstr(lv_last_error_message(), "reply") != NULL;
   state->null_tokens = lv_token_reply_set(reply, NULL);
   state->fake_reply = lv_token_reply_set((lv_token_reply*)state, "{\"access_token\":\"x\"}");
   /* A vault handle is not a reply, nor is a token reply a tester reply. */
@@ -488,6 +491,7 @@ static void test_reply_misuse(lv_vault* vault) {
   CHECK(state.bad_messages == (int)BAD_TOKEN_COUNT);
   CHECK(state.leaked == 0);
   CHECK(state.null_reply == LV_INVALID_ARGUMENT);
+  CHECK(state.null_reply_named);
   CHECK(state.null_tokens == LV_INVALID_ARGUMENT);
   CHECK(state.fake_reply == LV_INVALID_ARGUMENT);
   CHECK(state.wrong_kind == (LV_INVALID_ARGUMENT | LV_INVALID_ARGUMENT << 8));
