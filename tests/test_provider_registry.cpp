@@ -256,8 +256,14 @@ TEST_CASE("registry: a schema-1 vault gains the providers table when opened") {
   auto tenant = f.vault.tenant("acme");
   const Integration i = f.connect_slack(tenant);
   {
-    // Back to what a library before schema 2 left behind.
+    // Back to what a library before schema 2 left behind (schemas 3 and 4
+    // dropped too: they come after).
     auto raw = f.raw();
+    raw->exec("DROP INDEX integrations_expiring");
+    raw->exec("DROP TABLE token_refresh");
+    raw->exec("DROP TABLE oauth_clients");
+    raw->exec("DROP TABLE oauth_grants");
+    raw->exec("DROP TABLE rate_buckets");
     raw->exec("DROP TABLE sync_jobs");
     raw->exec("DROP TABLE providers");
     raw->exec("PRAGMA user_version = 1");

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""linkvault quickstart (Python): two tenants, four integrations, a sync job, one encrypted file.
+"""linkvault quickstart (Python): two tenants, four integrations, a sync job, a token refresh, one encrypted file.
 
     PYTHONPATH=bindings/python LINKVAULT_LIBRARY=build/capi/liblinkvault_c.so \\
         python3 examples/python/quickstart.py [VAULT_PATH]
@@ -44,6 +44,15 @@ def fake_tester(credentials):
     if "revoked" in token:
         return False, "invalid_auth: the token was revoked"
     return True, "token accepted"
+
+
+def fake_refresher(credentials):
+    """Stands in for a POST to Google's token endpoint with the refresh token
+    (grant_type=refresh_token). The provider rotates the refresh token."""
+    print("  refresher called with a refresh token ending in ...%s"
+          % credentials["refresh_token"][-4:])
+    return {"access_token": "ya29.acme-gmail-refreshed-tokenAC03",
+            "refresh_token": "1//demo-refresh-rotated", "expires_in": 3600}
 
 
 def print_activity(tenant):
@@ -91,7 +100,7 @@ def main():
             gmail = tenant.connect(
                 admin, "gmail", {"access_token": gmail_token, "refresh_token": "1//demo-refresh"},
                 account="ops@%s.example" % tenant.id,
-                expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1),
+                expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10),
                 sync_config={"auto_sync": True, "interval_minutes": 30})
             connected[tenant.id] = (slack, gmail)
             print("\n%s connected:" % tenant.id)
@@ -156,11 +165,26 @@ def main():
               % (job.id, job.status, job.outcome, job.summary,
                  acme.get(acme_gmail.id).last_sync_status))
 
-        # 8. The activity log, newest first.
+        # 8. Token refresh: acme/gmail's token expires within the 15-minute
+        #    margin, so valid_credentials refreshes it once (whichever threads
+        #    and processes ask at the same time), commits it, then returns it.
+        print("\nacme/gmail's token expires at %s, within 15 minutes; a worker asks for it:"
+              % acme.get(acme_gmail.id).expires_at.strftime("%H:%M:%S"))
+        fresh = acme.valid_credentials(admin, acme_gmail.id, fake_refresher)
+        refreshed = acme.get(acme_gmail.id)
+        print("  got a token ending in ...%s; refresh_count=%d, now expires at %s"
+              % (fresh["access_token"][-4:], refreshed.refresh_count,
+                 refreshed.expires_at.strftime("%H:%M:%S")))
+        del fresh
+        # Rate limits: gmail's per_minute bucket, shared by every process.
+        wait = acme.acquire(acme_gmail.id, cost=5)
+        print("  acquire(cost=5) -> wait %.1f s (0 = go now)" % wait)
+
+        # 9. The activity log, newest first.
         print_activity(acme)
         print_activity(globex)
 
-        # 9. Verify the tamper-evident chain of every tenant.
+        # 10. Verify the tamper-evident chain of every tenant.
         report = vault.verify_audit()
         print("\nAudit chain: %d entries checked, %s"
               % (report["checked"], "intact" if report["ok"] else

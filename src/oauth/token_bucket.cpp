@@ -9,6 +9,10 @@ namespace {
 
 constexpr double minute_ms = 60'000.0;
 constexpr double hour_ms = 3'600'000.0;
+// Refills add up in floating point (0.999 + 0.001 may land just short of
+// 1): amounts within this of a whole request count as the request, so a
+// caller who waits exactly the time acquire() named is granted.
+constexpr double slack_tokens = 1e-9;
 
 // Tokens after `elapsed_ms` of refill, never above capacity.
 double refilled(double tokens, std::int64_t capacity, double period_ms, TimeMs elapsed_ms) {
@@ -20,9 +24,9 @@ double refilled(double tokens, std::int64_t capacity, double period_ms, TimeMs e
 // again after waiting them is granted.
 TimeMs wait_for(double tokens, std::int64_t capacity, double period_ms, std::int64_t cost) {
   const double missing = static_cast<double>(cost) - tokens;
-  if (missing <= 0) return 0;
+  if (missing <= slack_tokens) return 0;
   const double rate = static_cast<double>(capacity) / period_ms;
-  return std::max<TimeMs>(1, static_cast<TimeMs>(std::ceil(missing / rate)));
+  return std::max<TimeMs>(1, static_cast<TimeMs>(std::ceil(missing / rate - slack_tokens)));
 }
 
 }  // namespace
@@ -78,8 +82,14 @@ BucketDecision take_from_buckets(const RateLimits& limits,
   }
   decision.wait_ms = wait;
   if (wait == 0) {
-    if (limits.per_minute) bucket.minute_tokens -= static_cast<double>(cost);
-    if (limits.per_hour) bucket.hour_tokens -= static_cast<double>(cost);
+    // Never below zero, though slack_tokens may have let it through a hair
+    // short.
+    if (limits.per_minute) {
+      bucket.minute_tokens = std::max(0.0, bucket.minute_tokens - static_cast<double>(cost));
+    }
+    if (limits.per_hour) {
+      bucket.hour_tokens = std::max(0.0, bucket.hour_tokens - static_cast<double>(cost));
+    }
   }
   return decision;
 }

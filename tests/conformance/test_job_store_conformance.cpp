@@ -3,6 +3,7 @@
 // and make_conformance_backend() only. Races run 8 threads, each with its own
 // Store, as 8 worker processes would.
 #include "backend.hpp"
+#include "in_write.hpp"
 #include "run_threads.hpp"
 
 #include "linkvault/error.hpp"
@@ -52,21 +53,6 @@ JobRecord pending_job(const std::string& id, const Integration& on, TimeMs run_a
   job.created_at = run_after;
   job.updated_at = run_after;
   return record;
-}
-
-// Writes through one write transaction of a fresh session.
-template <typename Body>
-auto in_write(Store& store, Body&& body) {
-  auto session = store.session();
-  session->begin(TransactionMode::write);
-  if constexpr (std::is_void_v<decltype(body(*session))>) {
-    body(*session);
-    session->commit();
-  } else {
-    auto result = body(*session);
-    session->commit();
-    return result;
-  }
 }
 
 void add_integrations(Store& store, std::string_view tenant, int count) {

@@ -18,6 +18,10 @@ Python bindings (ctypes) over the linkvault C ABI, ``liblinkvault_c``::
         vault.heartbeat(job.id, "worker-1", processed=40, total=100)
         vault.complete_job(job.id, "worker-1", summary={"imported": 100})
 
+        # OAuth: the host does the HTTP, the vault decides when and keeps it safe.
+        creds = acme.valid_credentials(admin, integration_id, refresher)
+        wait = acme.acquire(integration_id)   # 0.0: go; else seconds to wait
+
 Finding the library: ``LINKVAULT_LIBRARY`` (a path; when set, nothing else is
 tried), else ``liblinkvault_c.so`` next to this package, else the CMake build
 tree of the source checkout (``<repo>/build/capi/``, then other
@@ -61,6 +65,18 @@ Decisions this package makes where DESIGN.md §7 is silent:
   ``Vault.purge_tenant(actor, tenant)`` returns the counts
   ``{"integrations", "activity", "jobs", "keys"}``; ``Vault.providers()`` and
   ``Vault.register_provider(spec)`` speak provider spec dicts.
+* OAuth: a refresher is ``credentials -> dict`` (``access_token``, optional
+  ``refresh_token``, ``expires_in`` int seconds or ``expires_at`` aware
+  datetime/epoch seconds; other keys are ignored). It raises
+  :class:`PermanentRefreshError` (an ``Exception``, not an :class:`Error`:
+  the host raises it) for a revoked grant; any other exception, or an answer
+  that is not such a dict, is a transient failure (message
+  ``"ExceptionType: text"``). ``KeyboardInterrupt``/``SystemExit`` in a
+  refresher or exchange are recorded as a transient failure, then
+  re-raised. ``complete_oauth``'s ``exchange`` gets ``(code, code_verifier,
+  redirect_uri)`` only; the client id and secret stay in the library.
+  ``valid_credentials`` takes ``lease_seconds`` and ``max_wait_seconds``
+  as keywords. ``acquire`` returns float seconds (0.0 = go).
 * Any text argument containing a NUL character raises
   :class:`InvalidArgument` (a C string would silently end there).
 
@@ -83,6 +99,7 @@ from .errors import (
     InternalError,
     InvalidArgument,
     NotFound,
+    PermanentRefreshError,
     PermissionDenied,
     QuotaExceeded,
     RetryableError,
@@ -115,5 +132,6 @@ __all__ = [
     "Error", "RetryableError", "InvalidArgument", "NotFound", "AlreadyExists", "PermissionDenied",
     "QuotaExceeded", "FailedPrecondition", "Conflict", "WrongKey", "IntegrityError",
     "Busy", "StorageError", "Cancelled", "UpstreamError", "InternalError",
+    "PermanentRefreshError",
     "library_version", "library_path", "ABI_VERSION", "__version__",
 ]

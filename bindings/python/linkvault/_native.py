@@ -25,6 +25,7 @@ from ctypes import (
     byref,
     c_char,
     c_char_p,
+    c_double,
     c_int,
     c_int64,
     c_size_t,
@@ -56,6 +57,16 @@ _owned_string = POINTER(c_char)
 # credentials_json is declared void* so ctypes hands us the address: the
 # plaintext is read once, explicitly, with string_at.
 TESTER_FUNCTION = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+
+# typedef int (*lv_refresher_fn)(lv_token_reply*, const char* provider,
+#                                const char* credentials_json, void* user_data)
+# provider is a catalog key (no secret), read as bytes; credentials_json is
+# void* for the same reason as the tester's.
+REFRESHER_FUNCTION = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_void_p)
+
+# typedef int (*lv_exchange_fn)(lv_token_reply*, const char* request_json, void* user_data)
+# request_json carries the PKCE verifier and the client secret: void*, read once.
+EXCHANGE_FUNCTION = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
 
 
 def _check_status(status, function, arguments):
@@ -139,6 +150,31 @@ _FUNCTIONS: Tuple[Tuple[Any, ...], ...] = (
      c_int, _check_status),
     ("lv_job_recover_expired", [c_void_p, POINTER(c_int64)], c_int, _check_status),
     ("lv_sync_schedule_due", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
+    # OAuth: token refresh, PKCE, rate limits.
+    ("lv_integration_expiring",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_int64], c_int, _check_status),
+    # Called from inside a refresher or exchange callback: never raise, the
+    # caller checks. tokens_json is passed as a wipeable c_char array.
+    ("lv_token_reply_set", [c_void_p, c_char_p], c_int),
+    ("lv_token_reply_fail", [c_void_p, c_int, c_char_p], c_int),
+    ("lv_integration_valid_credentials",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p, c_char_p,
+      REFRESHER_FUNCTION, c_void_p],
+     c_int, _check_status),
+    ("lv_refresh_expiring",
+     [c_void_p, POINTER(_owned_string), c_char_p, REFRESHER_FUNCTION, c_void_p],
+     c_int, _check_status),
+    ("lv_oauth_client_configure", [c_void_p, c_char_p, c_char_p, c_char_p], c_int, _check_status),
+    ("lv_oauth_begin",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p, c_char_p, c_char_p],
+     c_int, _check_status),
+    ("lv_oauth_complete",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p, c_char_p,
+      EXCHANGE_FUNCTION, c_void_p],
+     c_int, _check_status),
+    ("lv_rate_acquire",
+     [c_void_p, POINTER(c_double), c_char_p, c_char_p, c_int64], c_int, _check_status),
+    ("lv_rate_penalize", [c_void_p, c_char_p, c_char_p, c_double], c_int, _check_status),
 )
 
 

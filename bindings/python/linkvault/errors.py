@@ -35,6 +35,7 @@ __all__ = [
     "UpstreamError",
     "InternalError",
     "error_for_status",
+    "PermanentRefreshError",
 ]
 
 
@@ -176,6 +177,17 @@ _BY_CODE: Dict[int, Type[Error]] = {
         InternalError,
     )
 }
+
+
+class PermanentRefreshError(Exception):
+    """Raised by a host's refresher (or token exchange) when the provider
+    refused for good, e.g. ``invalid_grant`` for a revoked refresh token.
+
+    Not an :class:`Error`: the host raises it, never the library. The vault
+    then sets the integration to ``error`` at once (any other exception from
+    a refresher is a transient failure, retried after a cooldown). The
+    message is kept, redacted, as ``last_error``; never put a token in it.
+    """
 
 
 def error_for_status(code: int, message: str) -> Error:

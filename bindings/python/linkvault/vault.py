@@ -15,7 +15,9 @@ wiped right after the open call, and every library-owned output (revealed
 credentials included) is wiped by ``lv_string_free``. Python ``str`` and
 ``bytes`` objects — the credentials a host passes in, the dict
 ``reveal_credentials`` returns, what a tester receives — cannot be wiped;
-keep them short-lived.
+keep them short-lived. What the bindings themselves hand the library (a
+refresher's tokens, a client secret, an authorization code) goes through
+ctypes buffers wiped after the call.
 """
 
 from __future__ import annotations
@@ -25,15 +27,15 @@ import json
 import math
 import os
 from collections.abc import Mapping
-from ctypes import byref, c_int64, c_void_p, string_at
+from ctypes import byref, c_double, c_int64, c_void_p, string_at
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
-from .errors import InvalidArgument
+from .errors import InvalidArgument, PermanentRefreshError
 from .records import ActivityEntry, Integration, SyncJob, TestResult
 
-__all__ = ["Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES"]
+__all__ = ["Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES", "Refresher", "TokenExchange"]
 
 ROLES: Tuple[str, ...] = ("admin", "member", "system")
 
@@ -47,6 +49,13 @@ PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 Tester = Callable[[Dict[str, str]], Tuple[bool, str]]
 #: A length of time in seconds (a lease).
 Seconds = Union[int, float]
+#: A host's refresher: the current credentials in, the token endpoint's
+#: answer out (``access_token``, optional ``refresh_token``, ``expires_in``
+#: or ``expires_at``). Raises PermanentRefreshError for a revoked grant.
+Refresher = Callable[[Dict[str, str]], Mapping[str, Any]]
+#: A host's token exchange: ``(code, code_verifier, redirect_uri)`` in, the
+#: token endpoint's answer out (as a refresher's).
+TokenExchange = Callable[[str, str, str], Mapping[str, Any]]
 
 # Bound once: attribute lookups through _native.lib on every call add up in
 # the hot read path (DESIGN.md §9, python_get).
@@ -645,6 +654,74 @@ class Vault:
             _call_for_string(_lib.lv_sync_schedule_due, self._handle))]
 
 
+    # -- OAuth: across every tenant of the vault --------------------------------
+
+    def refresh_expiring(self, refreshers: Mapping[str, Refresher],
+                         within_seconds: int = 900) -> Dict[str, int]:
+        """Refreshes, as the system actor, every connected integration of every
+        tenant whose token expires within ``within_seconds`` (0-31536000).
+
+        ``refreshers`` maps a provider key to its refresher (see
+        :meth:`Tenant.valid_credentials`); an integration of a provider not in
+        it, or in a failure cooldown, is skipped. Returns the counts
+        ``{"refreshed", "failed", "skipped"}``. A failed refresh is counted,
+        not raised.
+        """
+        if not isinstance(refreshers, Mapping):
+            raise InvalidArgument("refreshers must be a dict of provider key to refresher, not %s"
+                                  % type(refreshers).__name__)
+        table: Dict[str, Refresher] = {}
+        for provider, refresher in refreshers.items():
+            if not isinstance(provider, str):
+                raise InvalidArgument("refreshers: provider keys must be str, not %s"
+                                      % type(provider).__name__)
+            _text(provider, "refreshers: provider key")
+            if not callable(refresher):
+                raise InvalidArgument("refreshers[%s] must be callable, not %s"
+                                      % (_name_for_message(provider), type(refresher).__name__))
+            table[provider] = refresher
+        options = {"within_seconds": _integer(within_seconds, "within_seconds",
+                                              -_INT64_MAX - 1, _INT64_MAX),
+                   "providers": list(table)}
+
+        def refresher_for(provider):
+            try:
+                return table[provider]
+            except KeyError:  # the library only asks for listed providers
+                raise LookupError("no refresher for provider %s"
+                                  % _name_for_message(provider)) from None
+
+        escaped: List[BaseException] = []
+        # `callback` must outlive the C call: it is a local of this frame.
+        callback = _refresher_callback(refresher_for, escaped)
+        report = _loads(_call_reraising(escaped, _lib.lv_refresh_expiring, self._handle,
+                                        _json(options, "options"), callback, None))
+        return {"refreshed": report["refreshed"], "failed": report["failed"],
+                "skipped": report["skipped"]}
+
+    def configure_oauth_client(self, provider: str, client_id: str,
+                               client_secret: Optional[str] = None) -> None:
+        """Stores (or replaces) the host's OAuth client for an oauth2 provider.
+
+        ``client_id``: 1-512 bytes of text without control characters;
+        ``client_secret``: None for a public client, else sealed in the
+        vault. A provider that is unknown or not oauth2 is
+        :class:`~linkvault.InvalidArgument`.
+        """
+        provider_bytes = _text(provider, "provider")
+        client_id_bytes = _text(client_id, "client_id")
+        if client_secret is None:
+            _lib.lv_oauth_client_configure(self._handle, provider_bytes, client_id_bytes, None)
+            return
+        # A buffer we can wipe (the str itself cannot be).
+        secret_buffer = ctypes.create_string_buffer(_text(client_secret, "client_secret"))
+        try:
+            _lib.lv_oauth_client_configure(self._handle, provider_bytes, client_id_bytes,
+                                           secret_buffer)
+        finally:
+            ctypes.memset(secret_buffer, 0, ctypes.sizeof(secret_buffer))
+
+
 # ------------------------------------------------------------------- Tenant --
 
 class Tenant:
@@ -925,6 +1002,139 @@ class Tenant:
                                  _actor_json(SYSTEM_ACTOR if actor is None else actor), limit)
 
 
+    # -- OAuth: token refresh, PKCE, rate limits ------------------------------
+
+    def expiring(self, within_seconds: int = 900) -> List[Integration]:
+        """The connected integrations whose token expires within
+        ``within_seconds`` (0-31536000) from now, expired ones included,
+        soonest first. Open to every role."""
+        return [Integration(item) for item in _loads(_call_for_string(
+            _lib.lv_integration_expiring, self._handle, self._tenant,
+            _integer(within_seconds, "within_seconds", -_INT64_MAX - 1, _INT64_MAX)))]
+
+    def valid_credentials(self, actor: Actor, integration_id: Union[str, Integration],
+                          refresher: Refresher, margin_seconds: int = 900, force: bool = False,
+                          *, lease_seconds: Seconds = 30,
+                          max_wait_seconds: Seconds = 60) -> Dict[str, str]:
+        """The integration's credentials, refreshed first when the token
+        expires within ``margin_seconds`` (or when ``force``).
+
+        ``refresher(credentials: dict) -> dict`` calls the provider's token
+        endpoint and returns ``access_token``, optionally ``refresh_token``
+        (absent: the stored one is kept) and ``expires_in`` (int seconds) or
+        ``expires_at`` (aware datetime or epoch seconds). It raises
+        :class:`~linkvault.PermanentRefreshError` when the provider refused
+        for good (the integration goes to ``error``); any other exception, or
+        an answer that is not such a dict, is a transient failure (a
+        30-second cooldown; the fifth in a row sets ``error``). Either way
+        the call raises :class:`~linkvault.UpstreamError`; during a cooldown
+        it does so without calling the refresher unless ``force``.
+
+        One refresher call per integration at a time across threads and
+        processes: the others wait (at most ``max_wait_seconds``, then
+        :class:`~linkvault.Busy`) and get its result. ``lease_seconds`` is
+        the cross-process lease, renewed while the refresher runs and taken
+        over once it lapses. The new credentials are committed before they
+        are returned. Needs an admin or system actor. A token that need not
+        be refreshed only sets ``last_used_at``.
+        """
+        if not callable(refresher):
+            raise InvalidArgument("refresher must be callable, not %s" % type(refresher).__name__)
+        options = {
+            "margin_seconds": _integer(margin_seconds, "margin_seconds",
+                                       -_INT64_MAX - 1, _INT64_MAX),
+            "force": bool(_flag(force, "force")),
+            "lease_seconds": _seconds(lease_seconds, "lease_seconds"),
+            "max_wait_seconds": _seconds(max_wait_seconds, "max_wait_seconds"),
+        }
+        actor_json = _actor_json(actor)
+        identifier = _object_id(integration_id, "integration_id")
+        escaped: List[BaseException] = []
+        # `callback` must outlive the C call: it is a local of this frame.
+        callback = _refresher_callback(lambda provider: refresher, escaped)
+        return _loads(_call_reraising(
+            escaped, _lib.lv_integration_valid_credentials, self._handle, self._tenant,
+            actor_json, identifier, _json(options, "options"), callback, None))
+
+    def begin_oauth(self, actor: Actor, provider: str, redirect_uri: str,
+                    name: Optional[str] = "default",
+                    scopes: Optional[Iterable[str]] = None) -> Dict[str, str]:
+        """Starts the authorization-code flow with PKCE (S256).
+
+        Returns ``{"authorization_url", "state", "integration_id"}``: send the
+        user to the URL; the provider redirects back to ``redirect_uri``
+        (https, or http to a loopback host; no fragment) with ``state`` and a
+        code for :meth:`complete_oauth`. The state is valid 10 minutes, once.
+        The integration (provider, name) waits in ``pending_auth``; a
+        connected one is :class:`~linkvault.AlreadyExists`. ``scopes=None``
+        asks for the provider's default scopes. A provider without an
+        authorize URL or a configured client
+        (:meth:`Vault.configure_oauth_client`) is
+        :class:`~linkvault.FailedPrecondition`. Needs an admin or system actor.
+        """
+        options: Dict[str, Any] = {"name": "default" if name is None else
+                                   _text(name, "name").decode("utf-8")}
+        if scopes is not None:
+            options["scopes"] = _scope_list(scopes)
+        actor_json = _actor_json(actor)
+        start = _loads(_call_for_string(
+            _lib.lv_oauth_begin, self._handle, self._tenant, actor_json,
+            _text(provider, "provider"), _text(redirect_uri, "redirect_uri"),
+            _json(options, "options")))
+        return {"authorization_url": start["authorization_url"], "state": start["state"],
+                "integration_id": start["integration_id"]}
+
+    def complete_oauth(self, actor: Actor, state: str, code: str,
+                       exchange: TokenExchange) -> Integration:
+        """Finishes the flow begun by :meth:`begin_oauth` with the ``state``
+        and ``code`` the provider sent back.
+
+        ``exchange(code, code_verifier, redirect_uri) -> dict`` posts them to
+        the provider's token endpoint and returns its answer (as a
+        refresher's). The integration becomes ``connected`` (logged
+        ``connected``). An unknown, expired, used or other tenant's state is
+        :class:`~linkvault.InvalidArgument` and changes nothing; an exchange
+        that raises (or answers badly) is :class:`~linkvault.UpstreamError`
+        and sets the integration to ``error``.
+        """
+        if not callable(exchange):
+            raise InvalidArgument("exchange must be callable, not %s" % type(exchange).__name__)
+        actor_json = _actor_json(actor)
+        state_bytes = _text(state, "state")
+        # The code is a short-lived secret: in a buffer we wipe afterwards.
+        code_buffer = ctypes.create_string_buffer(_text(code, "code"))
+        escaped: List[BaseException] = []
+        # `callback` must outlive the C call: it is a local of this frame.
+        callback = _exchange_callback(exchange, escaped)
+        try:
+            return _integration(_call_reraising(
+                escaped, _lib.lv_oauth_complete, self._handle, self._tenant, actor_json,
+                state_bytes, code_buffer, callback, None))
+        finally:
+            ctypes.memset(code_buffer, 0, ctypes.sizeof(code_buffer))
+
+    def acquire(self, integration_id: Union[str, Integration], cost: int = 1) -> float:
+        """Takes ``cost`` (1-1000000) requests from the integration's rate
+        limits (the provider's ``per_minute`` / ``per_hour``, shared by every
+        thread and process). Returns 0.0 when granted, else the seconds to
+        wait (nothing taken). Never sleeps. A cost above a limit is
+        :class:`~linkvault.InvalidArgument`."""
+        identifier = _object_id(integration_id, "integration_id")
+        wait = c_double()
+        _lib.lv_rate_acquire(self._handle, byref(wait), self._tenant, identifier,
+                             _integer(cost, "cost", -_INT64_MAX - 1, _INT64_MAX))
+        return wait.value
+
+    def penalize(self, integration_id: Union[str, Integration],
+                 retry_after_seconds: Seconds) -> None:
+        """The provider said 429 / Retry-After: :meth:`acquire` grants nothing
+        for ``retry_after_seconds`` (0-604800) from now (a longer block in
+        place is kept)."""
+        identifier = _object_id(integration_id, "integration_id")
+        _lib.lv_rate_penalize(self._handle, self._tenant, identifier,
+                              float(_seconds(retry_after_seconds, "retry_after_seconds")))
+
+
 def _tester_outcome(outcome):
     """(success, message) from what a tester returned; TypeError if unusable."""
     if isinstance(outcome, (tuple, list)) and len(outcome) == 2:
@@ -946,3 +1156,128 @@ def _describe(error):
     text = str(error)
     name = type(error).__name__
     return "%s: %s" % (name, text) if text else name
+
+
+# ------------------------------------------------------- token callbacks --
+# A refresher or token exchange answers through an lv_token_reply, the way a
+# tester answers through its reply. These run inside the library's call, on
+# the calling thread, with the GIL re-acquired: nothing may escape into C
+# (ctypes would only print it), so every outcome becomes an answer.
+
+def _call_reraising(escaped, function, *arguments):
+    """_call_for_string, then re-raises a KeyboardInterrupt or SystemExit
+    that a host callback caught inside the call (recorded as a failure there)."""
+    try:
+        return _call_for_string(function, *arguments)
+    finally:
+        if escaped:
+            raise escaped[0]
+
+
+def _scope_list(scopes):
+    if isinstance(scopes, (str, bytes)):
+        raise InvalidArgument("scopes must be a list of str, not a single %s"
+                              % type(scopes).__name__)
+    try:
+        names = list(scopes)
+    except TypeError:
+        raise InvalidArgument("scopes must be a list of str, not %s"
+                              % type(scopes).__name__) from None
+    for scope in names:
+        if not isinstance(scope, str):
+            raise InvalidArgument("scopes must be a list of str; it holds a %s"
+                                  % type(scope).__name__)
+    return names
+
+
+def _tokens_json(tokens):
+    """A refresher's answer as the C ABI's tokens_json. TypeError (a
+    transient failure) when it is not such a dict; the message names the
+    key, never a value. Other keys (token_type, scope, ...) are left out:
+    the library ignores them and they may hold secrets (id_token)."""
+    if not isinstance(tokens, Mapping):
+        raise TypeError("the answer must be a dict of tokens, not %s" % type(tokens).__name__)
+    access_token = tokens.get("access_token")
+    if not isinstance(access_token, str):
+        raise TypeError("the answer's access_token must be a str, not %s"
+                        % type(access_token).__name__)
+    answer: Dict[str, Any] = {"access_token": access_token}
+    refresh_token = tokens.get("refresh_token")
+    if refresh_token is not None:
+        if not isinstance(refresh_token, str):
+            raise TypeError("the answer's refresh_token must be a str or None, not %s"
+                            % type(refresh_token).__name__)
+        answer["refresh_token"] = refresh_token
+    expires_in = tokens.get("expires_in")
+    if expires_in is not None:
+        if isinstance(expires_in, bool) or not isinstance(expires_in, int):
+            raise TypeError("the answer's expires_in must be an int of seconds or None, not %s"
+                            % type(expires_in).__name__)
+        answer["expires_in"] = expires_in
+    expires_at = tokens.get("expires_at")
+    if expires_at is not None:
+        answer["expires_at"] = _time_text(expires_at, "the answer's expires_at")
+    return _json(answer, "the answer")
+
+
+def _answer(reply, produce, escaped):
+    """Answers ``reply`` with what ``produce()`` returns, or with its failure."""
+    try:
+        tokens_buffer = ctypes.create_string_buffer(_tokens_json(produce()))
+    except PermanentRefreshError as error:
+        _fail_reply(reply, 1, str(error) or "the provider refused the grant for good")
+        return
+    except Exception as error:
+        _fail_reply(reply, 0, _describe(error))
+        return
+    except BaseException as error:
+        escaped.append(error)
+        _fail_reply(reply, 0, _describe(error))
+        return
+    try:
+        if _lib.lv_token_reply_set(reply, tokens_buffer):
+            _fail_reply(reply, 0, "the answer was refused: " + _native.last_error_message())
+    finally:
+        ctypes.memset(tokens_buffer, 0, ctypes.sizeof(tokens_buffer))
+
+
+def _fail_reply(reply, permanent, message):
+    if _lib.lv_token_reply_fail(reply, permanent, _reply_text(message)):
+        _lib.lv_token_reply_fail(reply, permanent, None)  # keep the failure, drop the text
+
+
+def _refresher_callback(refresher_for, escaped):
+    """An lv_refresher_fn calling ``refresher_for(provider)(credentials)``."""
+
+    def bridge(reply, provider, credentials_json, user_data):
+        try:
+            def produce():
+                refresher = refresher_for((provider or b"").decode("utf-8", "replace"))
+                credentials = _loads(string_at(credentials_json)) if credentials_json else {}
+                return refresher(credentials)
+
+            _answer(reply, produce, escaped)
+            return 0
+        except BaseException:
+            return 1  # no answer: the library records a transient failure
+
+    return _native.REFRESHER_FUNCTION(bridge)
+
+
+def _exchange_callback(exchange, escaped):
+    """An lv_exchange_fn calling ``exchange(code, code_verifier, redirect_uri)``;
+    the client id, secret and token URL of the request stay on the C side."""
+
+    def bridge(reply, request_json, user_data):
+        try:
+            def produce():
+                request = _loads(string_at(request_json))
+                return exchange(request["code"], request["code_verifier"],
+                                request["redirect_uri"])
+
+            _answer(reply, produce, escaped)
+            return 0
+        except BaseException:
+            return 1
+
+    return _native.EXCHANGE_FUNCTION(bridge)

@@ -6,9 +6,12 @@
 Derives the keys; checks every page's HMAC-SHA1 and decrypts it with OpenSSL
 (through the `cryptography` package); rebuilds a plain SQLite file that
 Python's own sqlite3 (no SQLCipher) reads; unwraps the keyring, opens every
-credential blob and verifies every tenant's activity chain against its head.
-Prints {"credentials": {integration id: fields}, "verified": {tenant: n},
-"destroyed_keys": {tenant: n}} as JSON; any mismatch is an AssertionError.
+credential blob and verifies every tenant's activity chain against its head;
+from schema 3 checks the sync jobs, from schema 4 the OAuth tables (opening
+every sealed client secret and PKCE verifier). Prints {"credentials":
+{integration id: fields}, "verified": {tenant: n}, "destroyed_keys": {tenant:
+n}, "jobs": {job id: status}, "oauth": {...}} as JSON; any mismatch is an
+AssertionError (or the AES-GCM tag failing: InvalidTag).
 
 A separate process on purpose: linkvault's SQLCipher and Python's SQLite
 export the same symbols and cannot share one process.
@@ -101,6 +104,15 @@ def canonical_activity(row):
 
 
 
+def open_sealed(keys, blob, tenant, integration_id, purpose):
+    """A sealed blob (format 0x01, AES-256-GCM) under the tenant's credentials key."""
+    assert len(blob) >= 34 and blob[0:2] == b"\x01\x01"
+    (version,) = struct.unpack(">I", blob[2:6])
+    ad = blob[:6] + lp(tenant) + lp(integration_id) + lp(purpose)
+    return AESGCM(keys[(tenant, PURPOSE_CREDENTIALS, version)]).decrypt(
+        blob[6:18], blob[18:], ad)
+
+
 def read_vault(vault_path, raw_key):
     vault_bytes = Path(vault_path).read_bytes()
     salt = vault_bytes[:16]
@@ -143,11 +155,9 @@ def read_tables(db, wrapping_key):
         if status == "disconnected":
             assert blob is None
             continue
-        assert blob[0:2] == b"\x01\x01"
-        (version,) = struct.unpack(">I", blob[2:6])
-        ad = blob[:6] + lp(tenant) + lp(integration_id) + lp("credentials")
-        plaintext = AESGCM(keys[(tenant, PURPOSE_CREDENTIALS, version)]).decrypt(
-            blob[6:18], blob[18:], ad)
+        if status == "pending_auth" and blob is None:
+            continue  # a new OAuth flow: no credentials until it completes
+        plaintext = open_sealed(keys, blob, tenant, integration_id, "credentials")
         credentials[integration_id] = decode_credentials(plaintext)
 
     verified = {}
@@ -169,9 +179,11 @@ def read_tables(db, wrapping_key):
     orphans = db.execute("SELECT count(*) FROM activity WHERE tenant NOT IN "
                          "(SELECT tenant FROM tenants)").fetchone()[0]
     assert orphans == 0
-    jobs = read_jobs(db) if db.execute("PRAGMA user_version").fetchone()[0] >= 3 else {}
+    schema = db.execute("PRAGMA user_version").fetchone()[0]
+    jobs = read_jobs(db) if schema >= 3 else {}
+    oauth = read_oauth(db, keys) if schema >= 4 else {}
     return {"credentials": credentials, "verified": verified, "destroyed_keys": destroyed,
-            "jobs": jobs}
+            "jobs": jobs, "oauth": oauth}
 
 
 JOB_TYPES = ("full_import", "incremental_sync", "export", "field_mapping_update")
@@ -210,6 +222,76 @@ def read_jobs(db):
             assert isinstance(json.loads(summary), dict)
         jobs[job_id] = status
     return jobs
+
+
+BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+VAULT_KEYRING = ""  # the reserved tenant whose keyring seals OAuth client secrets
+
+
+def integration_tenant(db, integration_id):
+    row = db.execute("SELECT tenant FROM integrations WHERE id = ?", (integration_id,)).fetchone()
+    return row[0] if row else None
+
+
+def read_oauth(db, keys):
+    """Schema 4's OAuth tables, checked against FORMAT.md's invariants.
+
+    Returns {"refresh": {integration id: {lease_held, failures, cooldown_until}},
+    "clients": {provider: {client_id, client_secret}}, "grants": {state hash hex:
+    {tenant, integration_id, redirect_uri, verifier, created_at, expires_at}},
+    "buckets": {integration id: [minute_tokens, hour_tokens, refilled_at,
+    blocked_until]}}."""
+    refresh = {}
+    for tenant, integration_id, lease_token, lease_until, failures, cooldown_until in db.execute(
+            "SELECT tenant, integration_id, lease_token, lease_until, failures, cooldown_until "
+            "FROM token_refresh"):
+        assert integration_tenant(db, integration_id) == tenant, \
+            "refresh state of %s is not on an integration of tenant %r" % (integration_id, tenant)
+        # Released as a pair ('' and 0), taken as a pair (a token and a time).
+        assert (lease_token == "") == (lease_until == 0), "half a lease on %s" % integration_id
+        assert failures >= 0 and cooldown_until >= 0
+        refresh[integration_id] = {"lease_held": lease_token != "", "failures": failures,
+                                   "cooldown_until": cooldown_until}
+
+    clients = {}
+    for provider, client_id, sealed_secret, updated_at in db.execute(
+            "SELECT provider, client_id, sealed_secret, updated_at FROM oauth_clients"):
+        assert provider and client_id and updated_at > 0
+        secret = None
+        if sealed_secret is not None:
+            secret = open_sealed(keys, sealed_secret, VAULT_KEYRING, provider,
+                                 "oauth_client_secret").decode("utf-8")
+        clients[provider] = {"client_id": client_id, "client_secret": secret}
+
+    grants = {}
+    for state_hash, tenant, integration_id, sealed_verifier, redirect_uri, created_at, \
+            expires_at in db.execute(
+                "SELECT state_hash, tenant, integration_id, sealed_verifier, redirect_uri, "
+                "created_at, expires_at FROM oauth_grants"):
+        assert isinstance(state_hash, bytes) and len(state_hash) == 32, "state hash not 32 bytes"
+        assert expires_at > created_at, "grant expires before it was made"
+        assert integration_tenant(db, integration_id) == tenant, \
+            "grant for %s is not on an integration of tenant %r" % (integration_id, tenant)
+        verifier = open_sealed(keys, sealed_verifier, tenant, integration_id,
+                               "pkce_verifier").decode("ascii")
+        assert len(verifier) == 43 and set(verifier) <= BASE64URL, "not a 32-byte PKCE verifier"
+        assert redirect_uri.startswith(("https://", "http://"))
+        grants[state_hash.hex()] = {"tenant": tenant, "integration_id": integration_id,
+                                    "redirect_uri": redirect_uri, "verifier": verifier,
+                                    "created_at": created_at, "expires_at": expires_at}
+
+    buckets = {}
+    for tenant, integration_id, minute_tokens, hour_tokens, refilled_at, blocked_until in \
+            db.execute("SELECT tenant, integration_id, minute_tokens, hour_tokens, refilled_at, "
+                       "blocked_until FROM rate_buckets"):
+        assert integration_tenant(db, integration_id) == tenant, \
+            "rate bucket of %s is not on an integration of tenant %r" % (integration_id, tenant)
+        for tokens in (minute_tokens, hour_tokens):
+            # REAL, refilled continuously: fractional, finite, never negative.
+            assert isinstance(tokens, float) and 0.0 <= tokens < float("inf")
+        assert refilled_at > 0 and blocked_until >= 0
+        buckets[integration_id] = [minute_tokens, hour_tokens, refilled_at, blocked_until]
+    return {"refresh": refresh, "clients": clients, "grants": grants, "buckets": buckets}
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ BUILT_IN = {
 }
 
 SPEC_KEYS = {"key", "name", "auth_type", "credential_fields", "scopes", "rate_limits", "features"}
+# The built-in oauth2 providers also carry their endpoints (issue 10).
+OAUTH_ENDPOINT_KEYS = {"authorize_url", "token_url"}
 FIELD_KEYS = {"name", "label", "type", "required", "placeholder"}
 
 
@@ -49,8 +51,13 @@ def crm_spec(key="acme_crm"):
 def test_built_in_provider(vault, key):
     spec = catalog(vault)[key]
     auth_type, fields = BUILT_IN[key]
-    assert set(spec) == SPEC_KEYS
     assert spec["auth_type"] == auth_type
+    if auth_type == "oauth2":
+        assert set(spec) == SPEC_KEYS | OAUTH_ENDPOINT_KEYS
+        for endpoint in OAUTH_ENDPOINT_KEYS:
+            assert spec[endpoint].startswith("https://")
+    else:
+        assert set(spec) == SPEC_KEYS
     assert isinstance(spec["name"], str) and spec["name"]
     assert [(f["name"], f["type"], f["required"]) for f in spec["credential_fields"]] == fields
     for field in spec["credential_fields"]:
