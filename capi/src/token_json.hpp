@@ -29,9 +29,4 @@ inline constexpr std::int64_t max_expires_in_seconds = 315'360'000;
 
 TokenGrant parse_token_grant(std::string_view parameter, std::string_view json);
 
-// Unescapes the body of a JSON string literal (the text between its quotes)
-// into `out`; false on a bad escape, a lone surrogate or a raw control
-// character.
-bool unescape_json_string(std::string_view body, SecretBytes& out);
-
 }  // namespace linkvault::capi

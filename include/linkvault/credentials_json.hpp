@@ -11,6 +11,8 @@
 #include "linkvault/secret.hpp"
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace linkvault {
@@ -30,5 +32,18 @@ Credentials parse_credentials_json(std::string_view json);
 // Error(INVALID_ARGUMENT) naming the field when a name or value is not valid
 // UTF-8 (stored credentials never have one).
 SecretBytes credentials_to_json(const Credentials& credentials);
+
+// Building blocks for other JSON that carries secrets (OAuth token answers):
+//
+// The body of a JSON string literal (the text between its quotes),
+// unescaped and appended to `out`, in secure memory. False on a bad escape,
+// a lone surrogate or a raw control character. UTF-8 is not checked.
+bool unescape_json_string(std::string_view body, SecretBytes& out);
+
+// nullopt when `json` is well-formed JSON (RFC 8259's grammar), else what is
+// wrong. Checked on a copy in secure memory with the contents of every
+// string masked, so no secret byte reaches the parser's own buffers; escapes
+// and UTF-8 inside strings are left to unescape_json_string.
+std::optional<std::string> json_grammar_error(std::string_view json);
 
 }  // namespace linkvault
