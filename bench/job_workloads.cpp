@@ -4,6 +4,7 @@
 // transactions on a file with the same pragmas; and job_claim_4w, the claim
 // latency seen by four worker threads draining one queue.
 #include "bench.hpp"
+#include "bench_vaults.hpp"
 
 #include "core/uuid.hpp"
 #include "linkvault/linkvault.hpp"
@@ -24,14 +25,6 @@ namespace linkvault::bench {
 namespace {
 
 constexpr int transactions_per_cycle = 4;
-
-MasterSecret bench_master() {
-  SecretBytes key(32);
-  Botan::system_rng().randomize(key.data(), key.size());
-  return MasterSecret::from_key(std::move(key));
-}
-
-const Actor bench_admin{"u-bench", "Bench Admin", Role::admin};
 
 Integration connect_one(Tenant& tenant, int n) {
   Credentials credentials;
@@ -62,11 +55,7 @@ double job_cycle_through_linkvault(double seconds, int round) {
 // UPDATE of one integration row (the size linkvault writes) through a cached
 // statement, and a COMMIT, on a file with the same schema, key and pragmas.
 double job_cycle_baseline(double seconds, int round) {
-  const MasterSecret master = bench_master();
-  auto store = SqlCipherStore::open(fmt::format("{}/job-cycle-baseline-{}.vault", scratch_directory(), round),
-                                    StoreOptions{}, [&](const FileSalt& salt) {
-                                      return master.derive_vault_keys(salt).database_key;
-                                    });
+  auto store = open_baseline_store(fmt::format("{}/job-cycle-baseline-{}.vault", scratch_directory(), round));
   auto connection = store->open_connection();
   std::vector<std::uint8_t> sealed(96);
   Botan::system_rng().randomize(sealed.data(), sealed.size());
@@ -97,13 +86,8 @@ double job_cycle_baseline(double seconds, int round) {
 }  // namespace
 
 LINKVAULT_WORKLOAD("job_cycle") {
-  // Alternate the two so drift on a shared machine hits both alike.
-  double linkvault_rate = 0, baseline_rate = 0;
-  for (int round = 0; round < 2; ++round) {
-    linkvault_rate += job_cycle_through_linkvault(1.0, round);
-    baseline_rate += job_cycle_baseline(1.0, round);
-  }
-  report_throughput("job_cycle", linkvault_rate / 2, baseline_rate / 2,
+  const auto [linkvault_rate, baseline_rate] = alternate(job_cycle_through_linkvault, job_cycle_baseline);
+  report_throughput("job_cycle", linkvault_rate, baseline_rate,
                     fmt::format(", \"transactions_per_cycle\": {}", transactions_per_cycle));
 }
 

@@ -5,6 +5,7 @@
 // one SQLCipher write transaction per call (BEGIN IMMEDIATE, one UPDATE,
 // COMMIT) on a file with the same pragmas.
 #include "bench.hpp"
+#include "bench_vaults.hpp"
 
 #include "core/uuid.hpp"
 #include "linkvault/linkvault.hpp"
@@ -23,14 +24,6 @@
 
 namespace linkvault::bench {
 namespace {
-
-MasterSecret bench_master() {
-  SecretBytes key(32);
-  Botan::system_rng().randomize(key.data(), key.size());
-  return MasterSecret::from_key(std::move(key));
-}
-
-const Actor bench_admin{"u-bench", "Bench Admin", Role::admin};
 
 // per_minute so high that every acquire is granted, and so writes.
 constexpr const char* bench_provider = R"({
@@ -121,10 +114,7 @@ double acquire_through_linkvault(double seconds, int round) {
 // One write transaction per call: BEGIN IMMEDIATE, one UPDATE of one small
 // row through a cached statement, COMMIT.
 double acquire_baseline(double seconds, int round) {
-  const MasterSecret master = bench_master();
-  auto store = SqlCipherStore::open(
-      fmt::format("{}/acquire-baseline-{}.vault", scratch_directory(), round), StoreOptions{},
-      [&](const FileSalt& salt) { return master.derive_vault_keys(salt).database_key; });
+  auto store = open_baseline_store(fmt::format("{}/acquire-baseline-{}.vault", scratch_directory(), round));
   auto connection = store->open_connection();
   const std::string id = new_uuid_v7();
   {
@@ -150,12 +140,8 @@ double acquire_baseline(double seconds, int round) {
 }  // namespace
 
 LINKVAULT_WORKLOAD("acquire_rate") {
-  double linkvault_rate = 0, baseline_rate = 0;
-  for (int round = 0; round < 2; ++round) {
-    linkvault_rate += acquire_through_linkvault(1.0, round);
-    baseline_rate += acquire_baseline(1.0, round);
-  }
-  report_throughput("acquire_rate", linkvault_rate / 2, baseline_rate / 2);
+  const auto [linkvault_rate, baseline_rate] = alternate(acquire_through_linkvault, acquire_baseline);
+  report_throughput("acquire_rate", linkvault_rate, baseline_rate);
 }
 
 }  // namespace linkvault::bench

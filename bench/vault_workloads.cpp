@@ -2,6 +2,7 @@
 // the same two rows with the same pragmas, the activity tail with a million
 // entries in the vault, and cpp_get for bench/python_get.py.
 #include "bench.hpp"
+#include "bench_vaults.hpp"
 
 #include "core/uuid.hpp"
 #include "linkvault/linkvault.hpp"
@@ -22,14 +23,6 @@
 namespace linkvault::bench {
 namespace {
 
-MasterSecret bench_master() {
-  SecretBytes key(32);
-  Botan::system_rng().randomize(key.data(), key.size());
-  return MasterSecret::from_key(std::move(key));
-}
-
-const Actor bench_admin{"u-bench", "Bench Admin", Role::admin};
-
 double connect_through_linkvault(double seconds, int round) {
   Vault vault = Vault::open(fmt::format("{}/connect-{}.vault", scratch_directory(), round), bench_master());
   Tenant tenant = vault.tenant("bench");
@@ -47,11 +40,7 @@ double connect_through_linkvault(double seconds, int round) {
 // the sizes linkvault writes) in one BEGIN IMMEDIATE transaction, on a file
 // with the same schema, key and pragmas, through cached statements.
 double connect_baseline(double seconds, int round) {
-  const MasterSecret master = bench_master();
-  auto store = SqlCipherStore::open(fmt::format("{}/baseline-{}.vault", scratch_directory(), round),
-                                    StoreOptions{}, [&](const FileSalt& salt) {
-                                      return master.derive_vault_keys(salt).database_key;
-                                    });
+  auto store = open_baseline_store(fmt::format("{}/baseline-{}.vault", scratch_directory(), round));
   auto connection = store->open_connection();
   std::vector<std::uint8_t> sealed(96), mac(32);
   Botan::system_rng().randomize(sealed.data(), sealed.size());
@@ -88,13 +77,8 @@ double connect_baseline(double seconds, int round) {
 }  // namespace
 
 LINKVAULT_WORKLOAD("connect") {
-  // Alternate the two so drift on a shared machine hits both alike.
-  double linkvault_rate = 0, baseline_rate = 0;
-  for (int round = 0; round < 2; ++round) {
-    linkvault_rate += connect_through_linkvault(1.0, round);
-    baseline_rate += connect_baseline(1.0, round);
-  }
-  report_throughput("connect", linkvault_rate / 2, baseline_rate / 2);
+  const auto [linkvault_rate, baseline_rate] = alternate(connect_through_linkvault, connect_baseline);
+  report_throughput("connect", linkvault_rate, baseline_rate);
 }
 
 LINKVAULT_WORKLOAD("activity_tail_1m") {

@@ -13,6 +13,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "capi_checks.h"
 #include "linkvault.h"
 
 #include <dirent.h>
@@ -25,75 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks_passed = 0;
-static int checks_failed = 0;
-
-static void record(int ok, const char* what, int line) {
-  if (ok) {
-    ++checks_passed;
-  } else {
-    ++checks_failed;
-    fprintf(stderr, "test_capi.c:%d: FAILED: %s\n", line, what);
-  }
-}
-
-#define CHECK(condition) record((condition) != 0, #condition, __LINE__)
-
-/* The call returns `expected`; on failure the message is non-empty, on
- * success it is "". */
-static void check_status(int expected, int actual, const char* call, int line) {
-  const char* message = lv_last_error_message();
-  int ok = actual == expected && message != NULL &&
-           (expected == LV_OK ? message[0] == '\0' : message[0] != '\0');
-  if (!ok) {
-    fprintf(stderr, "test_capi.c:%d: %s returned %s (%d), expected %s (%d); message: \"%s\"\n",
-            line, call, lv_status_name(actual), actual, lv_status_name(expected), expected,
-            message != NULL ? message : "(NULL)");
-  }
-  record(ok, call, line);
-}
-
-#define EXPECT_STATUS(expected, call) check_status((expected), (call), #call, __LINE__)
-
-static void check_contains(const char* text, const char* needle, int want, const char* what,
-                           int line) {
-  const int found = text != NULL && strstr(text, needle) != NULL;
-  if (found != want) {
-    fprintf(stderr, "test_capi.c:%d: %s %s \"%s\": %s\n", line, what,
-            want ? "lacks" : "has", needle, text != NULL ? text : "(NULL)");
-  }
-  record(text != NULL && found == want, what, line);
-}
-
-/* The last error message mentions `needle`. */
-#define CHECK_MESSAGE_HAS(needle) \
-  check_contains(lv_last_error_message(), (needle), 1, "lv_last_error_message()", __LINE__)
-#define CHECK_HAS(json, needle) check_contains((json), (needle), 1, #json, __LINE__)
-#define CHECK_LACKS(json, needle) check_contains((json), (needle), 0, #json, __LINE__)
-
-/* ---- small JSON readers, enough for the flat records the ABI returns ---- */
-
-/* Copies the string value of the first "key":"..." into buffer (no escapes
- * expected in ids). Returns 1 if found. */
-static int json_string(const char* json, const char* key, char* buffer, size_t size) {
-  char pattern[64];
-  const char* start;
-  const char* end;
-  size_t length;
-  buffer[0] = '\0';
-  if (json == NULL) return 0;
-  sprintf(pattern, "\"%s\":\"", key);
-  start = strstr(json, pattern);
-  if (start == NULL) return 0;
-  start += strlen(pattern);
-  end = strchr(start, '"');
-  if (end == NULL) return 0;
-  length = (size_t)(end - start);
-  if (length >= size) return 0;
-  memcpy(buffer, start, length);
-  buffer[length] = '\0';
-  return 1;
-}
 
 /* The integer value of the n-th (from 0) "key":N, or -1. */
 static long json_integer_at(const char* json, const char* key, int n) {
@@ -859,7 +791,7 @@ static void test_audit_anchors(lv_vault* vault) {
       if (strstr(lv_last_error_message(), cases[i].complaint) == NULL) {
         fprintf(stderr, "anchors case %u: message \"%s\" lacks \"%s\"\n", (unsigned)i,
                 lv_last_error_message(), cases[i].complaint);
-        record(0, "anchors message", __LINE__);
+        record_check(0, "anchors message", __FILE__, __LINE__);
       }
     }
   }
