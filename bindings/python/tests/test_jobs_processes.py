@@ -28,6 +28,7 @@ from collections import Counter
 
 import linkvault as lv
 from conftest import SLACK_TOKEN, TEST_KEY, subprocess_environment
+from process_helpers import read_lines, wait_for
 
 JOBS = int(os.environ.get("LINKVAULT_PROCESS_TEST_JOBS", "100"))
 TENANTS = 4
@@ -38,20 +39,6 @@ STEPS = 4
 STEP_SECONDS = 0.02
 DEADLINE_SECONDS = 120  # a ceiling for a stalled machine, not an expectation
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jobs_worker.py")
-
-
-def read_lines(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, encoding="ascii") as file:
-        return [line.strip() for line in file if line.strip()]
-
-
-def wait_for(condition, what, deadline):
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for %s" % what)
-        time.sleep(0.01)
 
 
 def test_killed_workers_lose_no_job_and_run_none_twice(vault_path, tmp_path, admin):

@@ -20,6 +20,7 @@ import pytest
 
 import linkvault as lv
 from conftest import TEST_KEY, subprocess_environment
+from process_helpers import read_lines, run_together, wait_for
 from oauth_support import (NEW_ACCESS, OLD_REFRESH, CountingRefresher, actions, connect_oauth,
                            register_acme)
 
@@ -33,20 +34,6 @@ WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "oauth_
 def expiring(vault, tenant, admin):
     register_acme(vault)
     return connect_oauth(tenant, admin, expires_in_seconds=60)
-
-
-def read_lines(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, encoding="ascii") as file:
-        return [line.strip() for line in file if line.strip()]
-
-
-def wait_for(condition, what, deadline):
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for %s" % what)
-        time.sleep(0.01)
 
 
 def start_worker(vault_path, integration, record_dir, name, pause, lease):
@@ -90,20 +77,8 @@ def test_four_processes_share_one_refresh(vault, vault_path, tmp_path, tenant, e
     names = ["p%d" % number for number in range(PROCESSES)]
     workers = {name: start_worker(vault_path, expiring, record_dir, name, pause=0.3, lease=30)
                for name in names}
-    try:
-        # Every process has opened the vault before any of them asks.
-        wait_for(lambda: all((record_dir / (name + ".ready")).exists() for name in names)
-                 or any(worker.poll() is not None for worker in workers.values()),
-                 "the workers to be ready", deadline)
-        (record_dir / "go").touch()
-        for name, worker in workers.items():
-            _, errors = worker.communicate(timeout=DEADLINE_SECONDS)
-            assert worker.returncode == 0, "%s failed:\n%s" % (name, errors.decode())
-    finally:
-        for worker in workers.values():
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
+    # Every process has opened the vault before any of them asks.
+    run_together(workers, record_dir, deadline, DEADLINE_SECONDS)
 
     calls = read_lines(str(record_dir / "calls"))
     assert len(calls) == 1, calls

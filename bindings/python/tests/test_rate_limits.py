@@ -16,6 +16,7 @@ import pytest
 
 import linkvault as lv
 from conftest import TEST_KEY, subprocess_environment
+from process_helpers import run_together
 from oauth_support import ACME_OAUTH, connect_oauth, register_acme
 
 PER_MINUTE = ACME_OAUTH["rate_limits"]["per_minute"]  # 60: one token a second
@@ -152,21 +153,7 @@ def test_three_processes_together_stay_within_the_limit(vault_path, tmp_path, te
              str(record_dir), name, str(RUN_SECONDS)],
             env=subprocess_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for name in names}
-    try:
-        while not all((record_dir / (name + ".ready")).exists() for name in names):
-            if any(worker.poll() is not None for worker in workers.values()):
-                break
-            assert time.monotonic() < deadline, "the workers never got ready"
-            time.sleep(0.01)
-        (record_dir / "go").touch()
-        for name, worker in workers.items():
-            _, errors = worker.communicate(timeout=DEADLINE_SECONDS)
-            assert worker.returncode == 0, "%s failed:\n%s" % (name, errors.decode())
-    finally:
-        for worker in workers.values():
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
+    run_together(workers, record_dir, deadline, DEADLINE_SECONDS)
 
     reports = [json.loads((record_dir / (name + ".json")).read_text()) for name in names]
     total = sum(report["granted"] for report in reports)
