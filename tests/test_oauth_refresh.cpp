@@ -419,3 +419,17 @@ TEST_CASE("refresh_expiring sweeps every tenant: refreshed, failed, skipped") {
   CHECK(report.skipped == 2);
   CHECK(report.refreshed == 0);
 }
+
+TEST_CASE("a refresher that asks for its own integration's credentials gets an error, not a deadlock") {
+  OAuthFixture f;
+  const Integration i = f.connect_oauth(minute);
+  std::optional<ErrorCode> inner;
+  Refresher refresher;
+  refresher = [&](const Credentials&) {
+    inner = code_of([&] { f.tenant.valid_credentials(admin, i.id, refresher); });
+    return grant("at-outer-pppppppppppp");
+  };
+  const Credentials got = f.tenant.valid_credentials(admin, i.id, refresher);
+  CHECK(inner == ErrorCode::failed_precondition);
+  CHECK(text_of(got.at("access_token")) == "at-outer-pppppppppppp");
+}

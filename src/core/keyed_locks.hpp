@@ -6,6 +6,9 @@
 // vault). Thread-safe.
 #pragma once
 
+#include "linkvault/error.hpp"
+
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -13,12 +16,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace linkvault {
 
 class KeyedLocks {
   struct Entry {
     std::timed_mutex mutex;
+    std::atomic<std::thread::id> owner{};  // the thread holding `mutex`
     int users = 0;  // holders and waiters; guarded by KeyedLocks::mutex_
   };
 
@@ -35,6 +40,7 @@ class KeyedLocks {
     Guard(const Guard&) = delete;
     ~Guard() {
       if (owner_ == nullptr) return;
+      entry_->owner.store(std::thread::id{});
       entry_->mutex.unlock();
       owner_->release(key_, entry_);
     }
@@ -48,13 +54,20 @@ class KeyedLocks {
     std::shared_ptr<Entry> entry_;
   };
 
-  // The key's mutex, waiting at most `timeout`; nullopt when it did not come.
+  // The key's mutex, waiting at most `timeout`; nullopt when it did not
+  // come. Error(FAILED_PRECONDITION) when this thread already holds it (a
+  // host callback asking again for what its caller is doing), which would
+  // otherwise deadlock.
   std::optional<Guard> try_lock_for(std::string_view key, std::chrono::milliseconds timeout) {
     std::shared_ptr<Entry> entry;
     {
       const std::lock_guard lock(mutex_);
       auto& slot = entries_[std::string(key)];
       if (!slot) slot = std::make_shared<Entry>();
+      if (slot->owner.load() == std::this_thread::get_id()) {
+        throw Error(ErrorCode::failed_precondition,
+                    "called again from inside its own callback on the same thread");
+      }
       entry = slot;
       ++entry->users;
     }
@@ -62,6 +75,7 @@ class KeyedLocks {
       release(key, entry);
       return std::nullopt;
     }
+    entry->owner.store(std::this_thread::get_id());
     return Guard(this, std::string(key), std::move(entry));
   }
 
