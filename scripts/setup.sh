@@ -8,7 +8,7 @@ build_dir="${LINKVAULT_BUILD_DIR:-$repo_root/build}"
 
 packages=(
   build-essential cmake pkg-config
-  libsqlcipher-dev libbotan-2-dev libsimdjson-dev libfmt-dev doctest-dev
+  libsqlcipher-dev libbotan-2-dev libsimdjson-dev libfmt-dev libpq-dev doctest-dev
   python3 python3-pytest python3-cryptography python3-setuptools python3-pip python3-wheel
 )
 # test.sh adds what only its sanitizer and fuzz stages need (clang).
