@@ -238,8 +238,14 @@ Integration Tenant::complete_oauth(const Actor& actor, std::string_view state,
     validate_credentials(spec, credentials);
     tokens = std::move(answer);
   } catch (const std::exception& error) {
-    failure = exchange_failure_message(fmt::format("token exchange failed: {}", error.what()),
-                                       request);
+    // Built in one buffer, so no stray copy is left if what() quotes a
+    // secret (as the tester's message is).
+    static constexpr std::string_view prefix = "token exchange failed: ";
+    const std::string_view what = error.what();
+    std::string message;
+    message.reserve(prefix.size() + what.size());
+    message.append(prefix).append(what);
+    failure = exchange_failure_message(std::move(message), request);
   } catch (...) {
     failure = "token exchange failed with an unknown exception";
   }

@@ -51,8 +51,9 @@ RefreshReport Vault::refresh_expiring(
         ++report.skipped;
         continue;
       }
-      Credentials fresh = linkvault::valid_credentials(core, integration.tenant, integration.id,
-                                                       actor, refresher->second, options);
+      // The credentials themselves are not needed here (and are wiped).
+      linkvault::valid_credentials(core, integration.tenant, integration.id, actor,
+                                   refresher->second, options);
       ++report.refreshed;
     } catch (const Error& error) {
       // Disconnected, put in error or purged since the list was read.

@@ -1,17 +1,21 @@
 /*
  * capi_checks.h — the checks the C tests share (C99): a pass/fail count,
  * CHECK, EXPECT_STATUS (status and lv_last_error_message() together),
- * CHECK_HAS / CHECK_LACKS on returned JSON, and a reader for one string
- * value of the flat JSON records the ABI returns. Each test program includes
- * it once; failures name the test file and line.
+ * CHECK_HAS / CHECK_LACKS on returned JSON, a reader for one string value
+ * of the flat JSON records the ABI returns, and the scratch directory the
+ * vault files live in. Each test program includes it once (after defining
+ * _POSIX_C_SOURCE); failures name the test file and line.
  */
 #ifndef LINKVAULT_TESTS_CAPI_CHECKS_H
 #define LINKVAULT_TESTS_CAPI_CHECKS_H
 
 #include "linkvault.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int checks_passed = 0;
 static int checks_failed = 0;
@@ -82,6 +86,41 @@ static inline int json_string(const char* json, const char* key, char* buffer, s
   memcpy(buffer, start, length);
   buffer[length] = '\0';
   return 1;
+}
+
+/* ---- the scratch directory --------------------------------------------- */
+
+static char directory[256];
+
+/* Makes a fresh directory named after `prefix` under $TMPDIR (else /tmp).
+ * Returns 0 (after perror) when it cannot. */
+static inline int make_directory(const char* prefix) {
+  const char* tmp = getenv("TMPDIR");
+  if (tmp == NULL || strlen(tmp) >= 200) tmp = "/tmp";
+  sprintf(directory, "%s/%s-XXXXXX", tmp, prefix);
+  if (mkdtemp(directory) == NULL) {
+    perror("mkdtemp");
+    return 0;
+  }
+  return 1;
+}
+
+static inline void path_in_directory(char* buffer, const char* file) {
+  sprintf(buffer, "%s/%s", directory, file);
+}
+
+static inline void remove_directory(void) {
+  DIR* dir = opendir(directory);
+  struct dirent* entry;
+  char path[512];
+  if (dir == NULL) return;
+  while ((entry = readdir(dir)) != NULL) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+    path_in_directory(path, entry->d_name);
+    unlink(path);
+  }
+  closedir(dir);
+  rmdir(directory);
 }
 
 #endif /* LINKVAULT_TESTS_CAPI_CHECKS_H */

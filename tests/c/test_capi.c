@@ -66,26 +66,6 @@ static const char* const MEMBER = "{\"user_id\":\"u-2\",\"user_name\":\"Bob\",\"
 /* "••••" in UTF-8 */
 #define MASK_DOTS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
 
-static char directory[256];
-
-static void path_in_directory(char* buffer, const char* file) {
-  sprintf(buffer, "%s/%s", directory, file);
-}
-
-static void remove_directory(void) {
-  DIR* dir = opendir(directory);
-  struct dirent* entry;
-  char path[512];
-  if (dir == NULL) return;
-  while ((entry = readdir(dir)) != NULL) {
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-    sprintf(path, "%s/%s", directory, entry->d_name);
-    unlink(path);
-  }
-  closedir(dir);
-  rmdir(directory);
-}
-
 static void fill_key(uint8_t* key, uint8_t seed) {
   int i;
   for (i = 0; i < 32; ++i) key[i] = (uint8_t)(seed + i * 7);
@@ -1835,15 +1815,7 @@ int main(void) {
   struct ids ids;
   memset(&ids, 0, sizeof ids);
 
-  strcpy(directory, "/tmp/linkvault-capi-XXXXXX");
-  {
-    const char* tmp = getenv("TMPDIR");
-    if (tmp != NULL && strlen(tmp) < 200) sprintf(directory, "%s/linkvault-capi-XXXXXX", tmp);
-  }
-  if (mkdtemp(directory) == NULL) {
-    perror("mkdtemp");
-    return 2;
-  }
+  if (!make_directory("linkvault-capi")) return 2;
   path_in_directory(path, "vault.db");
 
   test_library();

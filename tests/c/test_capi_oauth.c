@@ -57,22 +57,6 @@ static const char* const OLD_CREDENTIALS =
 static const char* const EXPIRED = "{\"name\":\"%s\",\"expires_at\":\"2001-01-01T00:00:00Z\"}";
 static const char* const FRESH = "{\"name\":\"%s\",\"expires_at\":\"2999-01-01T00:00:00Z\"}";
 
-static char directory[256];
-
-static void remove_directory(void) {
-  DIR* dir = opendir(directory);
-  struct dirent* entry;
-  char path[512];
-  if (dir == NULL) return;
-  while ((entry = readdir(dir)) != NULL) {
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-    sprintf(path, "%s/%s", directory, entry->d_name);
-    unlink(path);
-  }
-  closedir(dir);
-  rmdir(directory);
-}
-
 /* Connects an oauth_test integration named `name`; `options_format` is
  * EXPIRED or FRESH. Writes its id into `id` (64 bytes). */
 static int connect_named(lv_vault* vault, const char* tenant, const char* name,
@@ -769,16 +753,8 @@ int main(void) {
   char* out = NULL;
   int i;
 
-  strcpy(directory, "/tmp/linkvault-capi-oauth-XXXXXX");
-  {
-    const char* tmp = getenv("TMPDIR");
-    if (tmp != NULL && strlen(tmp) < 200) sprintf(directory, "%s/linkvault-capi-oauth-XXXXXX", tmp);
-  }
-  if (mkdtemp(directory) == NULL) {
-    perror("mkdtemp");
-    return 2;
-  }
-  sprintf(path, "%s/vault.db", directory);
+  if (!make_directory("linkvault-capi-oauth")) return 2;
+  path_in_directory(path, "vault.db");
   for (i = 0; i < 32; ++i) key[i] = (uint8_t)(3 + i * 5);
 
   EXPECT_STATUS(LV_OK, lv_vault_open(&vault, path, key, sizeof key, 1));

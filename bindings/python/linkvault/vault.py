@@ -179,23 +179,27 @@ def _flag(value, what):
     raise InvalidArgument("%s must be True or False, not %r" % (what, value))
 
 
-def _job_types(types):
-    """claim_job's ``types``: None (any type) or a list of type names."""
-    if types is None:
-        return None
-    if isinstance(types, (str, bytes)):
-        raise InvalidArgument("types must be a list of str, not a single %s"
-                              % type(types).__name__)
+def _str_list(values, what):
+    """A list of str from any iterable of them (a lone str or bytes is refused:
+    iterating it would give characters); InvalidArgument naming ``what``."""
+    if isinstance(values, (str, bytes)):
+        raise InvalidArgument("%s must be a list of str, not a single %s"
+                              % (what, type(values).__name__))
     try:
-        names = list(types)
+        names = list(values)
     except TypeError:
-        raise InvalidArgument("types must be a list of str, not %s"
-                              % type(types).__name__) from None
+        raise InvalidArgument("%s must be a list of str, not %s"
+                              % (what, type(values).__name__)) from None
     for name in names:
         if not isinstance(name, str):
-            raise InvalidArgument("types must be a list of str; it holds a %s"
-                                  % type(name).__name__)
+            raise InvalidArgument("%s must be a list of str; it holds a %s"
+                                  % (what, type(name).__name__))
     return names
+
+
+def _job_types(types):
+    """claim_job's ``types``: None (any type) or a list of type names."""
+    return None if types is None else _str_list(types, "types")
 
 
 def _name_for_message(name):
@@ -847,13 +851,7 @@ class Tenant:
         if account is not None:
             options["account"] = account
         if scopes is not None:
-            if isinstance(scopes, (str, bytes)):
-                raise InvalidArgument("scopes must be a list of str, not a single %s"
-                                      % type(scopes).__name__)
-            try:
-                options["scopes"] = list(scopes)
-            except TypeError:
-                raise InvalidArgument("scopes must be a list of str") from None
+            options["scopes"] = _str_list(scopes, "scopes")
         if expires_at is not None:
             options["expires_at"] = _time_text(expires_at, "expires_at")
         if sync_config is not None:
@@ -1075,7 +1073,7 @@ class Tenant:
         options: Dict[str, Any] = {"name": "default" if name is None else
                                    _text(name, "name").decode("utf-8")}
         if scopes is not None:
-            options["scopes"] = _scope_list(scopes)
+            options["scopes"] = _str_list(scopes, "scopes")
         actor_json = _actor_json(actor)
         start = _loads(_call_for_string(
             _lib.lv_oauth_begin, self._handle, self._tenant, actor_json,
@@ -1172,22 +1170,6 @@ def _call_reraising(escaped, function, *arguments):
     finally:
         if escaped:
             raise escaped[0]
-
-
-def _scope_list(scopes):
-    if isinstance(scopes, (str, bytes)):
-        raise InvalidArgument("scopes must be a list of str, not a single %s"
-                              % type(scopes).__name__)
-    try:
-        names = list(scopes)
-    except TypeError:
-        raise InvalidArgument("scopes must be a list of str, not %s"
-                              % type(scopes).__name__) from None
-    for scope in names:
-        if not isinstance(scope, str):
-            raise InvalidArgument("scopes must be a list of str; it holds a %s"
-                                  % type(scope).__name__)
-    return names
 
 
 def _tokens_json(tokens):
