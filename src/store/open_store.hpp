@@ -22,8 +22,8 @@ struct StoreOptions {
 // keeps (read from the vault, or fresh for a new one), the database key.
 using DatabaseKeyForSalt = std::function<SecretBytes(const FileSalt& salt)>;
 
-// `location` is a file path today (the SQLCipher backend); other backends
-// will take URIs. Errors as SqlCipherStore::open.
+// `location` is a postgresql:// or postgres:// URI (PostgresStore), or else a
+// file path (SqlCipherStore). Errors as those backends' open.
 std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options,
                                   const DatabaseKeyForSalt& database_key_for);
 

@@ -80,7 +80,9 @@ std::string redact_uri(std::string_view uri) {
 }
 
 ErrorCode error_code_for_sqlstate(std::string_view sqlstate) noexcept {
-  if (sqlstate == "40001" || sqlstate == "40P01") return ErrorCode::busy;
+  // Serialization failure, deadlock, and a lock not granted within
+  // lock_timeout (the store's busy timeout).
+  if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") return ErrorCode::busy;
   if (sqlstate == "23505") return ErrorCode::already_exists;
   if (starts_with(sqlstate, "08") || sqlstate == "57P01" || sqlstate == "57P02" ||
       sqlstate == "57P03") {
@@ -122,6 +124,27 @@ std::int64_t Result::integer(int row, int column) const {
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
   if (error != std::errc() || end != value.data() + value.size()) {
     throw Error(ErrorCode::internal, "PostgreSQL: a column expected to be an integer is not");
+  }
+  return out;
+}
+
+double Result::real(int row, int column) const {
+  const std::string_view value = text(row, column);
+  if (PQfformat(result_.get(), column) == 1) {  // binary float8: IEEE 754, big-endian
+    if (value.size() != 8) throw Error(ErrorCode::internal, "PostgreSQL: not a float8 column");
+    std::uint64_t big_endian = 0;
+    std::memcpy(&big_endian, value.data(), 8);
+    const std::uint64_t host = (std::uint64_t{ntohl(static_cast<std::uint32_t>(big_endian))} << 32) |
+                               ntohl(static_cast<std::uint32_t>(big_endian >> 32));
+    double out = 0;
+    std::memcpy(&out, &host, sizeof out);
+    return out;
+  }
+  // Text: PostgreSQL 12+ prints the shortest text that reads back exactly.
+  double out = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (error != std::errc() || end != value.data() + value.size()) {
+    throw Error(ErrorCode::internal, "PostgreSQL: a column expected to be a number is not");
   }
   return out;
 }
@@ -204,6 +227,12 @@ Result Connection::exec(const std::string& name, const std::string& sql,
         values[i] = nullptr;
         break;
       case Param::Kind::text:
+        // libpq reads text up to its NUL, and PostgreSQL text cannot hold
+        // one: refuse rather than store a truncated value.
+        if (param.text.find('\0') != std::string_view::npos) {
+          throw Error(ErrorCode::invalid_argument,
+                      fmt::format("PostgreSQL {}: a text value contains a NUL byte", name));
+        }
         values[i] = texts.emplace_back(param.text).c_str();
         break;
       case Param::Kind::bytes:

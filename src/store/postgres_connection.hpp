@@ -33,7 +33,7 @@ bool is_postgres_uri(std::string_view location) noexcept;
 std::string redact_uri(std::string_view uri);
 
 // The library's error code for a server's SQLSTATE: serialization failures
-// and deadlocks (40001, 40P01) are BUSY (the caller retries them), a unique
+// and deadlocks (40001, 40P01) and lock timeouts (55P03) are BUSY (the caller retries them), a unique
 // violation ALREADY_EXISTS, lost connections and shutdowns (class 08, 57P01-
 // 57P03) IO, insufficient privilege PERMISSION_DENIED, anything else
 // INTERNAL.
@@ -58,6 +58,7 @@ class Result {
   std::string_view text(int row, int column) const noexcept;  // "" for NULL
   std::optional<std::string> optional_text(int row, int column) const;
   std::int64_t integer(int row, int column) const;  // Error(INTERNAL) if not one
+  double real(int row, int column) const;           // a DOUBLE PRECISION column
   // A bytea column of a query run with binary results (exec's
   // `binary_results`).
   std::vector<std::uint8_t> bytes(int row, int column) const;
@@ -82,7 +83,8 @@ class Connection {
 
   // Runs SQL with no parameters (several statements allowed: migrations).
   void exec_script(const std::string& sql);
-  // Runs one statement with bound parameters. The statement is prepared
+  // Runs one statement with bound parameters (a text parameter holding a
+  // NUL byte is Error(INVALID_ARGUMENT): PostgreSQL text cannot). The statement is prepared
   // under `name` the first time this connection runs it. With
   // `binary_results` every column comes back in binary (for bytea).
   Result exec(const std::string& name, const std::string& sql, std::span<const Param> params,
