@@ -69,6 +69,11 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   void update_integration(const IntegrationRecord& record) override;
   bool record_sync_result(std::string_view tenant, std::string_view id, TimeMs at,
                           SyncOutcome outcome) override;
+  // (JobStore and OAuthStore queries that return integrations live here,
+  // beside the integration row reader.)
+  std::vector<Integration> auto_sync_candidates() override;
+  std::vector<Integration> expiring_integrations(std::optional<std::string_view> tenant,
+                                                 TimeMs before) override;
 
   // postgres_session_tenants.cpp
   std::optional<std::int64_t> quota(std::string_view tenant) override;
@@ -103,7 +108,6 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   bool update_job_if(const JobRecord& next, JobStatus expected_status,
                      std::string_view expected_token) override;
   bool update_progress_if(const JobRecord& next, std::string_view expected_token) override;
-  std::vector<Integration> auto_sync_candidates() override;
 
   // postgres_session_oauth.cpp
   RefreshState load_refresh_state(std::string_view tenant,
@@ -117,8 +121,6 @@ class PostgresSession final : public StoreSession, public ProviderStore {
                       TimeMs cooldown_until) override;
   void clear_refresh_failures(std::string_view tenant,
                               std::string_view integration_id) override;
-  std::vector<Integration> expiring_integrations(std::optional<std::string_view> tenant,
-                                                 TimeMs before) override;
   void put_oauth_client(const OAuthClientRecord& client) override;
   std::optional<OAuthClientRecord> load_oauth_client(std::string_view provider) override;
   void insert_oauth_grant(const OAuthGrantRecord& grant) override;
