@@ -126,7 +126,11 @@ LV_API void lv_string_free(char* s);
 /* ---- Vault -------------------------------------------------------------- */
 
 /* Opens (create != 0: creates if missing) the vault file at `path` with a
- * 32-byte raw master key. A wrong key is LV_WRONG_KEY and leaves the file
+ * 32-byte raw master key. `path` may instead be a PostgreSQL URI
+ * ("postgresql://app@/db?host=/run/postgresql"): the vault then lives in
+ * that connection's current schema (docs/SEMANTICS.md "PostgreSQL"); an
+ * unreachable server is LV_IO, and no message carries the URI's password.
+ * A wrong key is LV_WRONG_KEY and leaves the file (or database)
  * unchanged; a key_length other than 32 is LV_INVALID_ARGUMENT. The library
  * copies the key into secure memory; the caller still owns `key`.
  * On LV_OK, *out is a handle the caller frees with lv_vault_destroy. */

@@ -56,9 +56,11 @@ struct PurgeReport {
 
 class Vault {
  public:
-  // `location` is the vault file's path (later backends may take a URI).
-  // Error(INVALID_ARGUMENT) for an empty location or a negative
-  // busy_timeout_ms.
+  // `location` is the vault file's path, or a PostgreSQL URI
+  // ("postgresql://" or "postgres://"; the vault lives in the connection's
+  // current schema, docs/SEMANTICS.md "PostgreSQL"). Error(INVALID_ARGUMENT)
+  // for an empty location or a negative busy_timeout_ms; IO when the server
+  // cannot be reached; other errors as the backend's open says.
   static Vault open(const std::string& location, const MasterSecret& secret,
                     const OpenOptions& options = {});
   Vault(Vault&&) noexcept;
