@@ -12,80 +12,47 @@
 #include "store/postgres_session.hpp"
 
 #include "core/message_text.hpp"
+#include "store/postgres_params.hpp"
 #include "store/postgres_rows.hpp"
 
 #include <fmt/format.h>
 
-#include <array>
+#include <string>
 
 namespace linkvault {
 
 namespace {
 
-constexpr std::size_t integration_column_count = 22;
-
-// Every column of an integration row as a bound parameter, in
-// LV_INTEGRATION_COLUMNS order ($1..$22). Owns the text the parameters point
-// into; the credentials point into `record`, which must outlive it.
-class IntegrationValues {
- public:
-  explicit IntegrationValues(const IntegrationRecord& record) {
-    const Integration& i = record.integration;
-    set(0, i.id);
-    set(1, i.tenant);
-    set(2, i.provider);
-    set(3, i.name);
-    set(4, i.account);
-    set(5, std::string(to_string(i.status)));
-    // Disconnected rows keep no credentials: NULL, as SQLite stores them.
-    if (!record.sealed_credentials.empty()) {
-      params_[6] = pg::Param::of_bytes(record.sealed_credentials);
-    }
-    set(7, i.credential_mask);
-    set(8, scopes_to_json(i.scopes));
-    set(9, i.expires_at);
-    set(10, i.connected_by);
-    set(11, i.connected_at);
-    set(12, i.disconnected_at);
-    set(13, i.last_used_at);
-    set(14, i.last_refreshed_at);
-    set(15, std::optional<std::int64_t>(i.refresh_count));
-    set(16, i.last_error);
-    if (i.sync_config) set(17, to_json(*i.sync_config));
-    set(18, i.last_sync_at);
-    if (i.last_sync_status) set(19, std::string(to_string(*i.last_sync_status)));
-    set(20, std::optional<std::int64_t>(i.created_at));
-    set(21, std::optional<std::int64_t>(i.updated_at));
-  }
-  IntegrationValues(const IntegrationValues&) = delete;
-  IntegrationValues& operator=(const IntegrationValues&) = delete;
-
-  const pg::Param& operator[](std::size_t column) const { return params_[column]; }
-
- private:
-  void set(std::size_t column, std::string value) {
-    text_[column] = std::move(value);
-    params_[column] = pg::Param::of(text_[column]);
-  }
-  void set(std::size_t column, const std::optional<std::string>& value) {
-    if (value) set(column, *value);
-  }
-  void set(std::size_t column, std::optional<std::int64_t> value) {
-    if (value) set(column, std::to_string(*value));
-  }
-
-  std::array<std::string, integration_column_count> text_;
-  std::array<pg::Param, integration_column_count> params_{};  // NULL unless set
-};
-
-// Runs `sql` with the record's columns bound to $1..$22.
+// Runs `sql` with the record's columns bound to $1..$22, in
+// LV_INTEGRATION_COLUMNS order.
 pg::Result run_with_integration(PostgresSession& session, const std::string& name,
                                 const std::string& sql, const IntegrationRecord& record) {
-  const IntegrationValues v(record);
-  return session.run(name, sql,
-                     {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-                      v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20],
-                      v[21]});
+  const Integration& i = record.integration;
+  // The text the list does not own must outlive it: these locals do.
+  const std::string scopes = scopes_to_json(i.scopes);
+  const std::optional<std::string> sync_config =
+      i.sync_config ? std::optional<std::string>(to_json(*i.sync_config)) : std::nullopt;
+  pg::ParamList params;
+  params.text(i.id).text(i.tenant).text(i.provider).text(i.name).optional_text(i.account);
+  params.text(to_string(i.status));
+  // Disconnected rows keep no credentials: NULL, as SQLite stores them.
+  if (record.sealed_credentials.empty()) {
+    params.null();
+  } else {
+    params.bytes(record.sealed_credentials);
+  }
+  params.text(i.credential_mask).text(scopes).optional_integer(i.expires_at);
+  params.text(i.connected_by).optional_integer(i.connected_at);
+  params.optional_integer(i.disconnected_at).optional_integer(i.last_used_at);
+  params.optional_integer(i.last_refreshed_at).integer(i.refresh_count);
+  params.optional_text(i.last_error).optional_text(sync_config).optional_integer(i.last_sync_at);
+  if (i.last_sync_status) {
+    params.text(to_string(*i.last_sync_status));
+  } else {
+    params.null();
+  }
+  params.integer(i.created_at).integer(i.updated_at);
+  return session.run(name, sql, params.params());
 }
 
 const std::string insert_integration_sql =
