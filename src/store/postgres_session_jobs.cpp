@@ -12,8 +12,9 @@
 #include "store/postgres_session.hpp"
 
 #include "core/message_text.hpp"
-#include "store/job_rows.hpp"
 #include "store/postgres_params.hpp"
+#include "store/postgres_rows.hpp"
+#include "store/store_rows.hpp"
 
 #include <fmt/format.h>
 
@@ -28,13 +29,8 @@ namespace {
 constexpr int claim_batch = 16;
 const std::string batch_text = std::to_string(claim_batch);
 
-std::optional<std::int64_t> optional_integer(const pg::Result& rows, int row, int column) {
-  if (rows.is_null(row, column)) return std::nullopt;
-  return rows.integer(row, column);
-}
-
-int small_int(const pg::Result& rows, int row, int column) {
-  return stored_job_small_int(rows.integer(row, column), column);
+int small_int(const pg::Result& rows, int row, int column, const char* what) {
+  return stored_small_int(rows.integer(row, column), what);
 }
 
 // Row `row` of a text-format SELECT of LV_JOB_COLUMNS.
@@ -44,15 +40,15 @@ JobRecord read_job(const pg::Result& rows, int row) {
   j.id = rows.text(row, 0);
   j.tenant = rows.text(row, 1);
   j.integration_id = rows.text(row, 2);
-  j.type = parse_stored_job_enum<JobType>(rows.text(row, 3), parse_job_type, "type");
-  j.status = parse_stored_job_enum<JobStatus>(rows.text(row, 4), parse_job_status, "status");
+  j.type = parse_stored<JobType>(rows.text(row, 3), parse_job_type, "job type");
+  j.status = parse_stored<JobStatus>(rows.text(row, 4), parse_job_status, "job status");
   j.config = rows.text(row, 5);
-  j.progress_percent = small_int(rows, row, 6);
+  j.progress_percent = small_int(rows, row, 6, "job progress_percent");
   j.records_processed = rows.integer(row, 7);
   j.records_total = optional_integer(rows, row, 8);
-  j.attempt = small_int(rows, row, 9);
-  j.max_attempts = small_int(rows, row, 10);
-  j.retry_base_seconds = small_int(rows, row, 11);
+  j.attempt = small_int(rows, row, 9, "job attempt");
+  j.max_attempts = small_int(rows, row, 10, "job max_attempts");
+  j.retry_base_seconds = small_int(rows, row, 11, "job retry_base_seconds");
   j.run_after = rows.integer(row, 12);
   j.worker_id = rows.optional_text(row, 13);
   record.lease_token = rows.text(row, 14);
@@ -61,8 +57,7 @@ JobRecord read_job(const pg::Result& rows, int row) {
   j.cancel_requested = rows.integer(row, 17) != 0;
   j.error = rows.optional_text(row, 18);
   if (!rows.is_null(row, 19)) {
-    j.outcome = parse_stored_job_enum<SyncOutcome>(rows.text(row, 19), parse_sync_outcome,
-                                                   "outcome");
+    j.outcome = parse_stored<SyncOutcome>(rows.text(row, 19), parse_sync_outcome, "job outcome");
   }
   j.summary = rows.optional_text(row, 20);
   j.created_at = rows.integer(row, 21);
