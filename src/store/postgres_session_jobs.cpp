@@ -5,10 +5,14 @@
 // sync_jobs_one_active.
 //
 // Claims (next_due_job, expired_jobs) take their locks in the session's one
-// order, tenant row then job row, without ever waiting: candidates are read
-// unlocked, then each is taken with SKIP LOCKED on its tenant's row and on
-// its own row. A claimer thus never waits for a tenant writer (which holds
-// the tenant row and may wait for a job row), nor for another claimer.
+// order, tenant row then job row: candidates are read unlocked, then each is
+// taken with SKIP LOCKED on its tenant's row and on its own row, so a
+// claimer passes jobs and tenants other transactions hold. Only when every
+// due job is under a busy tenant does next_due_job wait, for one tenant
+// row, and only for a tenant after every tenant it holds (ascending, as
+// writers that hold several take them): a waiting claimer can then close no
+// cycle with another claimer, and a tenant writer waits only for rows under
+// its own tenant.
 #include "store/postgres_session.hpp"
 
 #include "core/message_text.hpp"
@@ -196,40 +200,65 @@ std::optional<JobRecord> PostgresSession::next_due_job(TimeMs now,
   enter_scope("workers");
   const std::string now_text = std::to_string(now);
   const std::string wanted = type_array(types);
-  // Keyset over the queue order (run_after, created_at, id), so each batch
-  // starts after the candidates already passed over.
-  std::optional<std::string> after_run, after_created, after_id;
   for (;;) {
-    pg::Result candidates = run(
-        "lv_due_job_candidates",
-        "SELECT id, tenant, run_after, created_at FROM sync_jobs "
-        "WHERE status = 'pending' AND run_after <= $1 "
-        "AND (cardinality($2::text[]) = 0 OR type = ANY ($2::text[])) "
-        "AND ($3::bigint IS NULL OR (run_after, created_at, id) > ($3::bigint, $4::bigint, "
-        "$5::text)) "
-        "ORDER BY run_after, created_at, id LIMIT $6",
-        {pg::Param::of(now_text), pg::Param::of(wanted),
-         after_run ? pg::Param::of(*after_run) : pg::Param::null_value(),
-         after_created ? pg::Param::of(*after_created) : pg::Param::null_value(),
-         after_id ? pg::Param::of(*after_id) : pg::Param::null_value(),
-         pg::Param::of(batch_text)});
-    for (int row = 0; row < candidates.rows(); ++row) {
-      if (!try_enter_tenant(candidates.text(row, 1))) continue;  // its tenant is busy
-      // Still due (another claimer may have taken it since the read), and
-      // not held by anyone: ours until commit.
-      auto job = first_job(run("lv_lock_due_job",
-                               "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
-                               "WHERE id = $1 AND status = 'pending' AND run_after <= $2 "
-                               "FOR UPDATE SKIP LOCKED",
-                               {pg::Param::of(candidates.text(row, 0)),
-                                pg::Param::of(now_text)}));
-      if (job) return job;
+    // The first tenant passed over because another transaction held it,
+    // among those this one may wait for (may_wait_for_tenant).
+    std::optional<std::string> busy;
+    // Keyset over the queue order (run_after, created_at, id), so each
+    // batch starts after the candidates already passed over.
+    std::optional<std::string> after_run, after_created, after_id;
+    for (;;) {
+      pg::Result candidates = run(
+          "lv_due_job_candidates",
+          "SELECT id, tenant, run_after, created_at FROM sync_jobs "
+          "WHERE status = 'pending' AND run_after <= $1 "
+          "AND (cardinality($2::text[]) = 0 OR type = ANY ($2::text[])) "
+          "AND ($3::bigint IS NULL OR (run_after, created_at, id) > ($3::bigint, $4::bigint, "
+          "$5::text)) "
+          "ORDER BY run_after, created_at, id LIMIT $6",
+          {pg::Param::of(now_text), pg::Param::of(wanted),
+           after_run ? pg::Param::of(*after_run) : pg::Param::null_value(),
+           after_created ? pg::Param::of(*after_created) : pg::Param::null_value(),
+           after_id ? pg::Param::of(*after_id) : pg::Param::null_value(),
+           pg::Param::of(batch_text)});
+      for (int row = 0; row < candidates.rows(); ++row) {
+        const std::string_view tenant = candidates.text(row, 1);
+        if (!try_enter_tenant(tenant)) {
+          if (!busy && may_wait_for_tenant(tenant)) busy = std::string(tenant);
+          continue;
+        }
+        // Still due (another claimer may have taken it since the read),
+        // and not held by anyone: ours until commit.
+        auto job = first_job(run("lv_lock_due_job",
+                                 "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
+                                 "WHERE id = $1 AND status = 'pending' AND run_after <= $2 "
+                                 "FOR UPDATE SKIP LOCKED",
+                                 {pg::Param::of(candidates.text(row, 0)),
+                                  pg::Param::of(now_text)}));
+        if (job) return job;
+      }
+      if (candidates.rows() < claim_batch) break;
+      const int last = candidates.rows() - 1;
+      after_id = std::string(candidates.text(last, 0));
+      after_run = std::string(candidates.text(last, 2));
+      after_created = std::string(candidates.text(last, 3));
     }
-    if (candidates.rows() < claim_batch) return std::nullopt;
-    const int last = candidates.rows() - 1;
-    after_id = std::string(candidates.text(last, 0));
-    after_run = std::string(candidates.text(last, 2));
-    after_created = std::string(candidates.text(last, 3));
+    // Nothing free, but due jobs under busy tenants: "nullopt" would say
+    // none is due. Wait for the first such tenant (allowed by the lock
+    // order, so no deadlock), then take its oldest due job still there.
+    if (!busy) return std::nullopt;
+    enter_tenant(*busy);
+    auto job = first_job(run("lv_lock_tenant_due_job",
+                             "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
+                             "WHERE tenant = $1 AND status = 'pending' AND run_after <= $2 "
+                             "AND (cardinality($3::text[]) = 0 OR type = ANY ($3::text[])) "
+                             "ORDER BY run_after, created_at, id LIMIT 1 "
+                             "FOR UPDATE SKIP LOCKED",
+                             {pg::Param::of(*busy), pg::Param::of(now_text),
+                              pg::Param::of(wanted)}));
+    if (job) return job;
+    // Its holder took what was due there: look again (this tenant is now
+    // held, so every round waits for a later tenant, and the rounds end).
   }
 }
 
@@ -266,6 +295,8 @@ std::vector<JobRecord> PostgresSession::expired_jobs(TimeMs now, int limit) {
          after_id ? pg::Param::of(*after_id) : pg::Param::null_value(),
          pg::Param::of(batch_text)});
     for (int row = 0; row < candidates.rows(); ++row) {
+      // A busy tenant's expired jobs wait for a later claim: recovery is
+      // not urgent, and waiting here would queue claimers behind writers.
       if (!try_enter_tenant(candidates.text(row, 1))) continue;
       auto job = first_job(run("lv_lock_expired_job",
                                "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
