@@ -296,15 +296,22 @@ TEST_CASE("conformance: a held write lock surfaces as BUSY within the busy timeo
   holder->begin(TransactionMode::write);
   holder->set_quota("acme", 1);  // a write: the lock is really taken
 
+  // The same tenant's write: SQLite refuses the write transaction itself
+  // (one writer per file), PostgreSQL the tenant row's lock.
   const auto start = std::chrono::steady_clock::now();
-  CHECK(code_of([&] { waiter->begin(TransactionMode::write); }) == ErrorCode::busy);
+  CHECK(code_of([&] {
+          waiter->begin(TransactionMode::write);
+          waiter->set_quota("acme", 2);
+        }) == ErrorCode::busy);
   const auto waited = std::chrono::steady_clock::now() - start;
   // Only an upper bound, ten times the option, so a loaded machine cannot
   // make this flake; without the bound the wait was up to ~30 s.
   CHECK(waited < std::chrono::milliseconds(10 * timeout_ms));
+  waiter->rollback();  // PostgreSQL: the failed transaction (a no-op without one)
 
   holder->rollback();
   waiter->begin(TransactionMode::write);  // free again
+  waiter->set_quota("acme", 2);
   waiter->rollback();
 }
 

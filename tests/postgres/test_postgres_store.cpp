@@ -331,11 +331,17 @@ TEST_CASE("a role that bypasses row-level security is refused") {
   // server's superuser (`postgres`) and make a BYPASSRLS role; the library's
   // own role (linkvault_app) could do neither.
   const std::string server = postgres_server_uri();
+  // A fresh schema the role may use (else it would have no current schema,
+  // refused before the role is looked at).
   const auto as_role = [&](const std::string& role) {
+    const std::string schema = create_fresh_schema();
+    // Names are ours (hex digits and a fixed role), not inputs.
+    pg::Connection::open(server)->exec_script("GRANT USAGE, CREATE ON SCHEMA " + schema +
+                                              " TO " + role);
     std::string uri = server;
     const auto start = uri.find("://") + 3;
     uri.replace(start, uri.find('@') - start, role);
-    return uri_with_schema(uri, create_fresh_schema());
+    return uri_with_schema(uri, schema);
   };
   SUBCASE("SUPERUSER") {
     const auto [code, message] = error_of([&] { Vault::open(as_role("postgres"), random_master()); });
