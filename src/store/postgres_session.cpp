@@ -13,29 +13,7 @@ PostgresSession::PostgresSession(PostgresStore& store, std::unique_ptr<pg::Conne
 
 PostgresSession::~PostgresSession() {
   if (in_transaction_) rollback();
-  try {
-    clear_connection_context();
-  } catch (const Error&) {
-    // Gone with the connection, which the pool then drops.
-  }
   store_.release(std::move(connection_));
-}
-
-void PostgresSession::set_connection_context(std::string_view setting, std::string_view value) {
-  // Outside a transaction each statement commits on its own (as SQLite's
-  // autocommit does), so the context is the connection's (is_local false)
-  // until begin() or the end of the session clears it: a pooled connection
-  // never carries one to its next session.
-  run("lv_set_connection_context", "SELECT set_config($1, $2, false)",
-      {pg::Param::of(setting), pg::Param::of(value)});
-  connection_context_ = true;
-}
-
-void PostgresSession::clear_connection_context() {
-  if (!connection_context_ || !connection_->ok()) return;
-  connection_->exec_script(
-      "SELECT set_config('linkvault.tenant', '', false), set_config('linkvault.scope', '', false)");
-  connection_context_ = false;
 }
 
 void PostgresSession::reconnect() {
@@ -53,7 +31,6 @@ void PostgresSession::begin(TransactionMode mode) {
                         : "BEGIN ISOLATION LEVEL READ COMMITTED";
   if (!connection_->ok()) reconnect();
   try {
-    clear_connection_context();
     connection_->exec_script(sql);
   } catch (const Error& error) {
     // A pooled connection the server dropped (a restart) fails only when
@@ -127,8 +104,7 @@ void PostgresSession::set_tenant_setting(std::string_view tenant) {
 
 void PostgresSession::enter_tenant(std::string_view tenant) {
   if (!in_transaction_) {
-    set_connection_context("linkvault.tenant", "=" + std::string(tenant));
-    return;
+    throw Error(ErrorCode::failed_precondition, "a tenant's rows are read in a transaction");
   }
   set_tenant_setting(tenant);
   if (mode_ != TransactionMode::write || locked_.contains(tenant)) return;
@@ -168,8 +144,7 @@ bool PostgresSession::try_enter_tenant(std::string_view tenant) {
 
 void PostgresSession::enter_scope(std::string_view scope) {
   if (!in_transaction_) {
-    set_connection_context("linkvault.scope", scope);
-    return;
+    throw Error(ErrorCode::failed_precondition, "a cross-tenant scope is set in a transaction");
   }
   if (scope_ == scope) return;
   run("lv_enter_scope", "SELECT set_config('linkvault.scope', $1, true)",
