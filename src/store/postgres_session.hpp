@@ -159,6 +159,14 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   // The same in a write transaction, without waiting: false (the context
   // unchanged) if another transaction holds the tenant's row.
   bool try_enter_tenant(std::string_view tenant);
+  // Whether entering `tenant` (enter_tenant, which waits) keeps the lock
+  // order: this transaction holds that tenant's row already, or no tenant
+  // row, or only rows of tenants before it (ascending, as std::string
+  // compares). Claims that passed over busy tenants wait only then.
+  bool may_wait_for_tenant(std::string_view tenant) const noexcept {
+    return locked_.empty() || locked_.contains(tenant) ||
+           std::string_view(*locked_.rbegin()) < tenant;
+  }
   // Sets the transaction's cross-tenant scope: "workers", "sweep" or
   // "verify" (the policies of postgres_migrations/0001_initial.sql).
   void enter_scope(std::string_view scope);

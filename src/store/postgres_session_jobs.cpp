@@ -5,15 +5,20 @@
 // sync_jobs_one_active.
 //
 // Claims (next_due_job, expired_jobs) take their locks in the session's one
-// order, tenant row then job row, without ever waiting: candidates are read
-// unlocked, then each is taken with SKIP LOCKED on its tenant's row and on
-// its own row. A claimer thus never waits for a tenant writer (which holds
-// the tenant row and may wait for a job row), nor for another claimer.
+// order, tenant row then job row: candidates are read unlocked, then each is
+// taken with SKIP LOCKED on its tenant's row and on its own row, so a
+// claimer passes jobs and tenants other transactions hold. Only when every
+// due job is under a busy tenant does next_due_job wait, for one tenant
+// row, and only for a tenant after every tenant it holds (ascending, as
+// writers that hold several take them): a waiting claimer can then close no
+// cycle with another claimer, and a tenant writer waits only for rows under
+// its own tenant.
 #include "store/postgres_session.hpp"
 
 #include "core/message_text.hpp"
-#include "store/job_rows.hpp"
 #include "store/postgres_params.hpp"
+#include "store/postgres_rows.hpp"
+#include "store/store_rows.hpp"
 
 #include <fmt/format.h>
 
@@ -28,13 +33,8 @@ namespace {
 constexpr int claim_batch = 16;
 const std::string batch_text = std::to_string(claim_batch);
 
-std::optional<std::int64_t> optional_integer(const pg::Result& rows, int row, int column) {
-  if (rows.is_null(row, column)) return std::nullopt;
-  return rows.integer(row, column);
-}
-
-int small_int(const pg::Result& rows, int row, int column) {
-  return stored_job_small_int(rows.integer(row, column), column);
+int small_int(const pg::Result& rows, int row, int column, const char* what) {
+  return stored_small_int(rows.integer(row, column), what);
 }
 
 // Row `row` of a text-format SELECT of LV_JOB_COLUMNS.
@@ -44,15 +44,15 @@ JobRecord read_job(const pg::Result& rows, int row) {
   j.id = rows.text(row, 0);
   j.tenant = rows.text(row, 1);
   j.integration_id = rows.text(row, 2);
-  j.type = parse_stored_job_enum<JobType>(rows.text(row, 3), parse_job_type, "type");
-  j.status = parse_stored_job_enum<JobStatus>(rows.text(row, 4), parse_job_status, "status");
+  j.type = parse_stored<JobType>(rows.text(row, 3), parse_job_type, "job type");
+  j.status = parse_stored<JobStatus>(rows.text(row, 4), parse_job_status, "job status");
   j.config = rows.text(row, 5);
-  j.progress_percent = small_int(rows, row, 6);
+  j.progress_percent = small_int(rows, row, 6, "job progress_percent");
   j.records_processed = rows.integer(row, 7);
   j.records_total = optional_integer(rows, row, 8);
-  j.attempt = small_int(rows, row, 9);
-  j.max_attempts = small_int(rows, row, 10);
-  j.retry_base_seconds = small_int(rows, row, 11);
+  j.attempt = small_int(rows, row, 9, "job attempt");
+  j.max_attempts = small_int(rows, row, 10, "job max_attempts");
+  j.retry_base_seconds = small_int(rows, row, 11, "job retry_base_seconds");
   j.run_after = rows.integer(row, 12);
   j.worker_id = rows.optional_text(row, 13);
   record.lease_token = rows.text(row, 14);
@@ -61,8 +61,7 @@ JobRecord read_job(const pg::Result& rows, int row) {
   j.cancel_requested = rows.integer(row, 17) != 0;
   j.error = rows.optional_text(row, 18);
   if (!rows.is_null(row, 19)) {
-    j.outcome = parse_stored_job_enum<SyncOutcome>(rows.text(row, 19), parse_sync_outcome,
-                                                   "outcome");
+    j.outcome = parse_stored<SyncOutcome>(rows.text(row, 19), parse_sync_outcome, "job outcome");
   }
   j.summary = rows.optional_text(row, 20);
   j.created_at = rows.integer(row, 21);
@@ -201,40 +200,65 @@ std::optional<JobRecord> PostgresSession::next_due_job(TimeMs now,
   enter_scope("workers");
   const std::string now_text = std::to_string(now);
   const std::string wanted = type_array(types);
-  // Keyset over the queue order (run_after, created_at, id), so each batch
-  // starts after the candidates already passed over.
-  std::optional<std::string> after_run, after_created, after_id;
   for (;;) {
-    pg::Result candidates = run(
-        "lv_due_job_candidates",
-        "SELECT id, tenant, run_after, created_at FROM sync_jobs "
-        "WHERE status = 'pending' AND run_after <= $1 "
-        "AND (cardinality($2::text[]) = 0 OR type = ANY ($2::text[])) "
-        "AND ($3::bigint IS NULL OR (run_after, created_at, id) > ($3::bigint, $4::bigint, "
-        "$5::text)) "
-        "ORDER BY run_after, created_at, id LIMIT $6",
-        {pg::Param::of(now_text), pg::Param::of(wanted),
-         after_run ? pg::Param::of(*after_run) : pg::Param::null_value(),
-         after_created ? pg::Param::of(*after_created) : pg::Param::null_value(),
-         after_id ? pg::Param::of(*after_id) : pg::Param::null_value(),
-         pg::Param::of(batch_text)});
-    for (int row = 0; row < candidates.rows(); ++row) {
-      if (!try_enter_tenant(candidates.text(row, 1))) continue;  // its tenant is busy
-      // Still due (another claimer may have taken it since the read), and
-      // not held by anyone: ours until commit.
-      auto job = first_job(run("lv_lock_due_job",
-                               "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
-                               "WHERE id = $1 AND status = 'pending' AND run_after <= $2 "
-                               "FOR UPDATE SKIP LOCKED",
-                               {pg::Param::of(candidates.text(row, 0)),
-                                pg::Param::of(now_text)}));
-      if (job) return job;
+    // The first tenant passed over because another transaction held it,
+    // among those this one may wait for (may_wait_for_tenant).
+    std::optional<std::string> busy;
+    // Keyset over the queue order (run_after, created_at, id), so each
+    // batch starts after the candidates already passed over.
+    std::optional<std::string> after_run, after_created, after_id;
+    for (;;) {
+      pg::Result candidates = run(
+          "lv_due_job_candidates",
+          "SELECT id, tenant, run_after, created_at FROM sync_jobs "
+          "WHERE status = 'pending' AND run_after <= $1 "
+          "AND (cardinality($2::text[]) = 0 OR type = ANY ($2::text[])) "
+          "AND ($3::bigint IS NULL OR (run_after, created_at, id) > ($3::bigint, $4::bigint, "
+          "$5::text)) "
+          "ORDER BY run_after, created_at, id LIMIT $6",
+          {pg::Param::of(now_text), pg::Param::of(wanted),
+           after_run ? pg::Param::of(*after_run) : pg::Param::null_value(),
+           after_created ? pg::Param::of(*after_created) : pg::Param::null_value(),
+           after_id ? pg::Param::of(*after_id) : pg::Param::null_value(),
+           pg::Param::of(batch_text)});
+      for (int row = 0; row < candidates.rows(); ++row) {
+        const std::string_view tenant = candidates.text(row, 1);
+        if (!try_enter_tenant(tenant)) {
+          if (!busy && may_wait_for_tenant(tenant)) busy = std::string(tenant);
+          continue;
+        }
+        // Still due (another claimer may have taken it since the read),
+        // and not held by anyone: ours until commit.
+        auto job = first_job(run("lv_lock_due_job",
+                                 "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
+                                 "WHERE id = $1 AND status = 'pending' AND run_after <= $2 "
+                                 "FOR UPDATE SKIP LOCKED",
+                                 {pg::Param::of(candidates.text(row, 0)),
+                                  pg::Param::of(now_text)}));
+        if (job) return job;
+      }
+      if (candidates.rows() < claim_batch) break;
+      const int last = candidates.rows() - 1;
+      after_id = std::string(candidates.text(last, 0));
+      after_run = std::string(candidates.text(last, 2));
+      after_created = std::string(candidates.text(last, 3));
     }
-    if (candidates.rows() < claim_batch) return std::nullopt;
-    const int last = candidates.rows() - 1;
-    after_id = std::string(candidates.text(last, 0));
-    after_run = std::string(candidates.text(last, 2));
-    after_created = std::string(candidates.text(last, 3));
+    // Nothing free, but due jobs under busy tenants: "nullopt" would say
+    // none is due. Wait for the first such tenant (allowed by the lock
+    // order, so no deadlock), then take its oldest due job still there.
+    if (!busy) return std::nullopt;
+    enter_tenant(*busy);
+    auto job = first_job(run("lv_lock_tenant_due_job",
+                             "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
+                             "WHERE tenant = $1 AND status = 'pending' AND run_after <= $2 "
+                             "AND (cardinality($3::text[]) = 0 OR type = ANY ($3::text[])) "
+                             "ORDER BY run_after, created_at, id LIMIT 1 "
+                             "FOR UPDATE SKIP LOCKED",
+                             {pg::Param::of(*busy), pg::Param::of(now_text),
+                              pg::Param::of(wanted)}));
+    if (job) return job;
+    // Its holder took what was due there: look again (this tenant is now
+    // held, so every round waits for a later tenant, and the rounds end).
   }
 }
 
@@ -271,6 +295,8 @@ std::vector<JobRecord> PostgresSession::expired_jobs(TimeMs now, int limit) {
          after_id ? pg::Param::of(*after_id) : pg::Param::null_value(),
          pg::Param::of(batch_text)});
     for (int row = 0; row < candidates.rows(); ++row) {
+      // A busy tenant's expired jobs wait for a later claim: recovery is
+      // not urgent, and waiting here would queue claimers behind writers.
       if (!try_enter_tenant(candidates.text(row, 1))) continue;
       auto job = first_job(run("lv_lock_expired_job",
                                "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "

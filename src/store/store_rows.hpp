@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,14 @@ namespace linkvault {
 
 #define LV_PROVIDER_COLUMNS "key, spec, created_at, updated_at"
 
+// Column order shared by every job SELECT and INSERT, and by each backend's
+// job row reader and writer.
+#define LV_JOB_COLUMNS                                                            \
+  "id, tenant, integration_id, type, status, config, progress_percent, "          \
+  "records_processed, records_total, attempt, max_attempts, retry_base_seconds, " \
+  "run_after, worker_id, lease_token, lease_ms, lease_until, cancel_requested, "  \
+  "error, outcome, summary, created_at, started_at, completed_at, updated_at"
+
 // An integration's scopes as stored: a JSON array of strings.
 std::string scopes_to_json(const std::vector<std::string>& scopes);
 // Error(INTEGRITY) unless `text` is a JSON array of strings.
@@ -48,6 +58,15 @@ Enum parse_stored(std::string_view text, Parse parse, const char* what) {
                 fmt::format("stored {} {} is not valid", what, quote_for_message(text)));
   }
   return *value;
+}
+
+// A stored integer that the record holds as an int (a job's percent,
+// attempts, seconds); Error(INTEGRITY) naming `what` if it does not fit.
+inline int stored_small_int(std::int64_t value, const char* what) {
+  if (value < 0 || value > std::numeric_limits<int>::max()) {
+    throw Error(ErrorCode::integrity, fmt::format("stored {} {} is out of range", what, value));
+  }
+  return static_cast<int>(value);
 }
 
 }  // namespace linkvault
