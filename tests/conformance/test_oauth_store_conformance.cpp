@@ -70,7 +70,7 @@ ErrorCode code_of(const std::function<void()>& operation) {
 }
 
 RefreshState state_of(Store& store, std::string_view tenant, std::string_view id) {
-  return store.session()->load_refresh_state(tenant, id);
+  return in_read(store, [&](StoreSession& s) { return s.load_refresh_state(tenant, id); });
 }
 
 std::vector<std::string> ids_of(const std::vector<Integration>& integrations) {
@@ -497,7 +497,8 @@ TEST_CASE("conformance: load, decide and put of a rate bucket in one write trans
       });
     }
   });
-  const auto loaded = setup->session()->load_rate_bucket("acme", "acme/default");
+  const auto loaded =
+      in_read(*setup, [&](StoreSession& s) { return s.load_rate_bucket("acme", "acme/default"); });
   REQUIRE(loaded.has_value());
   CHECK(loaded->minute_tokens == 0.0);
   CHECK(loaded->hour_tokens == 40.0);
