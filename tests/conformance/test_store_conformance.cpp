@@ -2,6 +2,7 @@
 // against store/store.hpp and make_conformance_backend() only. Races run 8
 // threads, each with its own Store (as 8 processes would) or its own session.
 #include "backend.hpp"
+#include "in_write.hpp"
 #include "run_threads.hpp"
 
 #include "crypto/audit_mac.hpp"
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -168,9 +170,11 @@ TEST_CASE("conformance: the quota is never exceeded by connects racing from 8 th
   CHECK(refused.load() == thread_count * 3 - quota);
   auto store = backend->open(5000);
   auto session = store->session();
+  session->begin(TransactionMode::read);
   ListFilter live;
   live.status = IntegrationStatus::connected;
   CHECK(session->list_integrations("acme", live).size() == static_cast<std::size_t>(quota));
+  session->commit();
 }
 
 TEST_CASE("conformance: quota-guarded writes report already_exists, and reconnect counts") {
@@ -278,8 +282,8 @@ TEST_CASE("conformance: keyrings racing to create a tenant's first key end with 
   });
   CHECK(keys_seen.size() == 1);
   auto store = backend->open(5000);
-  auto session = store->session();
-  const auto stored = session->load_keys("acme", KeyPurpose::credentials);
+  const auto stored = in_read(
+      *store, [](StoreSession& s) { return s.load_keys("acme", KeyPurpose::credentials); });
   REQUIRE(stored.size() == 1);
   CHECK(stored[0].version == 1);
   CHECK(stored[0].state == KeyState::primary);
@@ -340,13 +344,24 @@ TEST_CASE("conformance: tampered rows are INTEGRITY or a failed chain check, nev
   backend->tamper(Tamper::activity_details, "acme", "2");
 
   auto store = backend->open(5000);
+  // Each read in its own read transaction.
+  const auto read = [&](const std::function<void(StoreSession&)>& body) {
+    return code_of([&] {
+      in_read(*store, [&](StoreSession& s) {
+        body(s);
+        return true;
+      });
+    });
+  };
+  CHECK(read([](StoreSession& s) { s.load_integration("acme", "acme/status"); }) ==
+        ErrorCode::integrity);
+  CHECK(read([](StoreSession& s) { s.load_integration("acme", "acme/scopes"); }) ==
+        ErrorCode::integrity);
+  CHECK(read([](StoreSession& s) { s.list_integrations("acme", {}); }) == ErrorCode::integrity);
+  CHECK(read([](StoreSession& s) { s.audit_head("globex"); }) == ErrorCode::integrity);
+
   auto session = store->session();
-  CHECK(code_of([&] { session->load_integration("acme", "acme/status"); }) ==
-        ErrorCode::integrity);
-  CHECK(code_of([&] { session->load_integration("acme", "acme/scopes"); }) ==
-        ErrorCode::integrity);
-  CHECK(code_of([&] { session->list_integrations("acme", {}); }) == ErrorCode::integrity);
-  CHECK(code_of([&] { session->audit_head("globex"); }) == ErrorCode::integrity);
+  session->begin(TransactionMode::read);
 
   // An edited entry reads back as it is now, so its MAC no longer matches.
   std::vector<bool> matches;
@@ -360,13 +375,16 @@ TEST_CASE("conformance: tampered rows are INTEGRITY or a failed chain check, nev
     return true;
   });
   CHECK(matches == std::vector<bool>{true, false, true});
+  session->commit();
 
   // A MAC of the wrong length reads as one that matches nothing.
   session.reset();
   backend->tamper(Tamper::activity_mac, "acme", "3");
   session = store->session();
+  session->begin(TransactionMode::read);
   session->for_each_activity("acme", [&](const ActivityRecord& record) {
     if (record.entry.sequence == 3) CHECK(record.mac == std::array<std::uint8_t, 32>{});
     return true;
   });
+  session->commit();
 }
