@@ -2,6 +2,7 @@
 // can and cannot do: move sealed blobs, find secret bytes, recover purged
 // credentials.
 #include "vault_fixture.hpp"
+#include "vault/transaction.hpp"
 #include "vault/vault_access.hpp"
 
 #include <doctest/doctest.h>
@@ -99,6 +100,7 @@ TEST_CASE("purge_tenant destroys the tenant's keys: old blobs become unrecoverab
 
   // The copied blob cannot be opened: the key is destroyed, not just unused.
   auto session = VaultAccess::core(f.vault)->session();
+  Transaction read(*session, TransactionMode::read);
   auto sealer = VaultAccess::core(f.vault)->keyring().existing_sealer(*session, "acme", KeyPurpose::credentials);
   try {
     sealer->open(kept_blob, SealContext{"acme", victim.id, "credentials"});
