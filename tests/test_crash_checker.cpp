@@ -8,6 +8,10 @@
 
 #include <doctest/doctest.h>
 
+// The checker of the SQLCipher crash tests (it reads the keyring through a
+// raw SQLCipher connection): not run on PostgreSQL.
+TEST_SUITE_BEGIN("sqlcipher");
+
 using namespace linkvault;
 using namespace linkvault::crash;
 using linkvault::testing::VaultFixture;
@@ -170,3 +174,5 @@ TEST_CASE("crash checker: an in-flight purge of a tenant holding only a quota is
   CHECK(committed);
   CHECK(check_vault(f.vault, model, CheckOptions{}).empty());
 }
+
+TEST_SUITE_END();

@@ -19,6 +19,13 @@ using namespace linkvault::testing;
 
 namespace {
 
+// The integration's refresh row as stored, read in a read transaction.
+RefreshState stored_refresh_state(VaultCore& core, const std::string& integration_id) {
+  auto session = core.session();
+  Transaction read(*session, TransactionMode::read);
+  return session->load_refresh_state("acme", integration_id);
+}
+
 constexpr TimeMs minute = 60'000;
 
 // A refresher that counts its calls and answers with `answer`.
@@ -222,10 +229,10 @@ TEST_CASE("five transient failures in a row put the integration in error; a succ
 
   SUBCASE("new credentials start a clean budget") {
     auto& core = *VaultAccess::core(f.vault);
-    CHECK(core.session()->load_refresh_state("acme", i.id).failures == 5);
+    CHECK(stored_refresh_state(core, i.id).failures == 5);
     f.tenant.update_credentials(admin, i.id, creds({{"access_token", "at-new"}}),
                                 f.clock->now_ms() + 30'000);
-    const RefreshState state = core.session()->load_refresh_state("acme", i.id);
+    const RefreshState state = stored_refresh_state(core, i.id);
     CHECK(state.failures == 0);
     CHECK(state.cooldown_until == 0);
   }
@@ -358,8 +365,7 @@ TEST_CASE("a caller whose lease was taken over writes nothing (the fence)") {
   CHECK(after.refresh_count == 0);
   CHECK(text_of(f.tenant.reveal_credentials(admin, i.id).at("access_token")) ==
         "at-0-aaaaaaaaaaaa");
-  auto session = core.session();
-  CHECK(session->load_refresh_state("acme", i.id).lease_token == "usurper");
+  CHECK(stored_refresh_state(core, i.id).lease_token == "usurper");
 }
 
 TEST_CASE("expiring lists the tenant's connected tokens due within the window, soonest first") {

@@ -49,6 +49,7 @@ SyncJob Tenant::enqueue_sync(const Actor& actor, std::string_view integration_id
 
 SyncJob Tenant::get_job(std::string_view job_id) const {
   auto session = core_->session();
+  Transaction read(*session, TransactionMode::read);
   return load_job_or_throw(*session, id_, job_id).job;
 }
 

@@ -44,6 +44,7 @@ RefreshReport Vault::refresh_expiring(
       bool cooling = false;
       {
         auto session = core.session();
+        Transaction read(*session, TransactionMode::read);
         cooling = session->load_refresh_state(integration.tenant, integration.id).cooldown_until >
                   core.now_ms();
       }

@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 namespace linkvault {
@@ -146,6 +147,9 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   // is dropped when the session ends.
   pg::Result run(const std::string& name, const std::string& sql,
                  std::initializer_list<pg::Param> params, bool binary_results = false);
+  // The same with a built list (pg::ParamList::params()).
+  pg::Result run(const std::string& name, const std::string& sql,
+                 std::span<const pg::Param> params, bool binary_results = false);
 
   // Makes `tenant` the transaction's tenant context (a no-op when it already
   // is). In a write transaction, also locks the tenant's `tenants` row
@@ -155,6 +159,14 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   // The same in a write transaction, without waiting: false (the context
   // unchanged) if another transaction holds the tenant's row.
   bool try_enter_tenant(std::string_view tenant);
+  // Whether entering `tenant` (enter_tenant, which waits) keeps the lock
+  // order: this transaction holds that tenant's row already, or no tenant
+  // row, or only rows of tenants before it (ascending, as std::string
+  // compares). Claims that passed over busy tenants wait only then.
+  bool may_wait_for_tenant(std::string_view tenant) const noexcept {
+    return locked_.empty() || locked_.contains(tenant) ||
+           std::string_view(*locked_.rbegin()) < tenant;
+  }
   // Sets the transaction's cross-tenant scope: "workers", "sweep" or
   // "verify" (the policies of postgres_migrations/0001_initial.sql).
   void enter_scope(std::string_view scope);

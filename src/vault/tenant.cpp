@@ -149,11 +149,13 @@ Integration Tenant::connect(const Actor& actor, std::string_view provider,
 
 Integration Tenant::get(std::string_view integration_id) const {
   auto session = core_->session();
+  Transaction read(*session, TransactionMode::read);
   return load_or_throw(*session, id_, integration_id).integration;
 }
 
 std::optional<Integration> Tenant::find(std::string_view provider, std::string_view name) const {
   auto session = core_->session();
+  Transaction read(*session, TransactionMode::read);
   auto record = session->find_integration(id_, provider, name);
   if (!record) return std::nullopt;
   return std::move(record->integration);
@@ -161,6 +163,7 @@ std::optional<Integration> Tenant::find(std::string_view provider, std::string_v
 
 std::vector<Integration> Tenant::list(const ListFilter& filter) const {
   auto session = core_->session();
+  Transaction read(*session, TransactionMode::read);
   return session->list_integrations(id_, filter);
 }
 
@@ -329,6 +332,7 @@ void Tenant::set_quota(const Actor& actor, std::optional<std::int64_t> max_integ
 
 std::optional<std::int64_t> Tenant::quota() const {
   auto session = core_->session();
+  Transaction read(*session, TransactionMode::read);
   return session->quota(id_);
 }
 

@@ -2,6 +2,7 @@
 // against store/store.hpp and make_conformance_backend() only. Races run 8
 // threads, each with its own Store (as 8 processes would) or its own session.
 #include "backend.hpp"
+#include "in_write.hpp"
 #include "run_threads.hpp"
 
 #include "crypto/audit_mac.hpp"
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -168,9 +170,11 @@ TEST_CASE("conformance: the quota is never exceeded by connects racing from 8 th
   CHECK(refused.load() == thread_count * 3 - quota);
   auto store = backend->open(5000);
   auto session = store->session();
+  session->begin(TransactionMode::read);
   ListFilter live;
   live.status = IntegrationStatus::connected;
   CHECK(session->list_integrations("acme", live).size() == static_cast<std::size_t>(quota));
+  session->commit();
 }
 
 TEST_CASE("conformance: quota-guarded writes report already_exists, and reconnect counts") {
@@ -278,8 +282,8 @@ TEST_CASE("conformance: keyrings racing to create a tenant's first key end with 
   });
   CHECK(keys_seen.size() == 1);
   auto store = backend->open(5000);
-  auto session = store->session();
-  const auto stored = session->load_keys("acme", KeyPurpose::credentials);
+  const auto stored = in_read(
+      *store, [](StoreSession& s) { return s.load_keys("acme", KeyPurpose::credentials); });
   REQUIRE(stored.size() == 1);
   CHECK(stored[0].version == 1);
   CHECK(stored[0].state == KeyState::primary);
@@ -296,15 +300,22 @@ TEST_CASE("conformance: a held write lock surfaces as BUSY within the busy timeo
   holder->begin(TransactionMode::write);
   holder->set_quota("acme", 1);  // a write: the lock is really taken
 
+  // The same tenant's write: SQLite refuses the write transaction itself
+  // (one writer per file), PostgreSQL the tenant row's lock.
   const auto start = std::chrono::steady_clock::now();
-  CHECK(code_of([&] { waiter->begin(TransactionMode::write); }) == ErrorCode::busy);
+  CHECK(code_of([&] {
+          waiter->begin(TransactionMode::write);
+          waiter->set_quota("acme", 2);
+        }) == ErrorCode::busy);
   const auto waited = std::chrono::steady_clock::now() - start;
   // Only an upper bound, ten times the option, so a loaded machine cannot
   // make this flake; without the bound the wait was up to ~30 s.
   CHECK(waited < std::chrono::milliseconds(10 * timeout_ms));
+  waiter->rollback();  // PostgreSQL: the failed transaction (a no-op without one)
 
   holder->rollback();
   waiter->begin(TransactionMode::write);  // free again
+  waiter->set_quota("acme", 2);
   waiter->rollback();
 }
 
@@ -333,13 +344,24 @@ TEST_CASE("conformance: tampered rows are INTEGRITY or a failed chain check, nev
   backend->tamper(Tamper::activity_details, "acme", "2");
 
   auto store = backend->open(5000);
+  // Each read in its own read transaction.
+  const auto read = [&](const std::function<void(StoreSession&)>& body) {
+    return code_of([&] {
+      in_read(*store, [&](StoreSession& s) {
+        body(s);
+        return true;
+      });
+    });
+  };
+  CHECK(read([](StoreSession& s) { s.load_integration("acme", "acme/status"); }) ==
+        ErrorCode::integrity);
+  CHECK(read([](StoreSession& s) { s.load_integration("acme", "acme/scopes"); }) ==
+        ErrorCode::integrity);
+  CHECK(read([](StoreSession& s) { s.list_integrations("acme", {}); }) == ErrorCode::integrity);
+  CHECK(read([](StoreSession& s) { s.audit_head("globex"); }) == ErrorCode::integrity);
+
   auto session = store->session();
-  CHECK(code_of([&] { session->load_integration("acme", "acme/status"); }) ==
-        ErrorCode::integrity);
-  CHECK(code_of([&] { session->load_integration("acme", "acme/scopes"); }) ==
-        ErrorCode::integrity);
-  CHECK(code_of([&] { session->list_integrations("acme", {}); }) == ErrorCode::integrity);
-  CHECK(code_of([&] { session->audit_head("globex"); }) == ErrorCode::integrity);
+  session->begin(TransactionMode::read);
 
   // An edited entry reads back as it is now, so its MAC no longer matches.
   std::vector<bool> matches;
@@ -353,13 +375,16 @@ TEST_CASE("conformance: tampered rows are INTEGRITY or a failed chain check, nev
     return true;
   });
   CHECK(matches == std::vector<bool>{true, false, true});
+  session->commit();
 
   // A MAC of the wrong length reads as one that matches nothing.
   session.reset();
   backend->tamper(Tamper::activity_mac, "acme", "3");
   session = store->session();
+  session->begin(TransactionMode::read);
   session->for_each_activity("acme", [&](const ActivityRecord& record) {
     if (record.entry.sequence == 3) CHECK(record.mac == std::array<std::uint8_t, 32>{});
     return true;
   });
+  session->commit();
 }
