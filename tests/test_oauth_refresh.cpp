@@ -41,6 +41,16 @@ RefreshOptions forced() {
   return options;
 }
 
+// The integration's refresh state, read in a read transaction (every store
+// operation runs in one; PostgreSQL refuses a tenant's reads outside one).
+RefreshState refresh_state_of(VaultCore& core, std::string_view tenant, std::string_view id) {
+  auto session = core.session();
+  Transaction transaction(*session, TransactionMode::read);
+  RefreshState state = session->load_refresh_state(tenant, id);
+  transaction.commit();
+  return state;
+}
+
 }  // namespace
 
 TEST_CASE("valid_credentials returns a fresh token without calling the refresher") {
@@ -222,10 +232,10 @@ TEST_CASE("five transient failures in a row put the integration in error; a succ
 
   SUBCASE("new credentials start a clean budget") {
     auto& core = *VaultAccess::core(f.vault);
-    CHECK(core.session()->load_refresh_state("acme", i.id).failures == 5);
+    CHECK(refresh_state_of(core, "acme", i.id).failures == 5);
     f.tenant.update_credentials(admin, i.id, creds({{"access_token", "at-new"}}),
                                 f.clock->now_ms() + 30'000);
-    const RefreshState state = core.session()->load_refresh_state("acme", i.id);
+    const RefreshState state = refresh_state_of(core, "acme", i.id);
     CHECK(state.failures == 0);
     CHECK(state.cooldown_until == 0);
   }
@@ -358,8 +368,7 @@ TEST_CASE("a caller whose lease was taken over writes nothing (the fence)") {
   CHECK(after.refresh_count == 0);
   CHECK(text_of(f.tenant.reveal_credentials(admin, i.id).at("access_token")) ==
         "at-0-aaaaaaaaaaaa");
-  auto session = core.session();
-  CHECK(session->load_refresh_state("acme", i.id).lease_token == "usurper");
+  CHECK(refresh_state_of(core, "acme", i.id).lease_token == "usurper");
 }
 
 TEST_CASE("expiring lists the tenant's connected tokens due within the window, soonest first") {
