@@ -44,9 +44,10 @@ RefreshReport Vault::refresh_expiring(
       bool cooling = false;
       {
         auto session = core.session();
-        Transaction read(*session, TransactionMode::read);
+        Transaction transaction(*session, TransactionMode::read);
         cooling = session->load_refresh_state(integration.tenant, integration.id).cooldown_until >
                   core.now_ms();
+        transaction.commit();
       }
       if (cooling) {
         ++report.skipped;
