@@ -73,9 +73,14 @@ void PostgresSession::rollback() noexcept {
 
 pg::Result PostgresSession::run(const std::string& name, const std::string& sql,
                                 std::initializer_list<pg::Param> params, bool binary_results) {
+  return run(name, sql, std::span<const pg::Param>(params.begin(), params.size()),
+             binary_results);
+}
+
+pg::Result PostgresSession::run(const std::string& name, const std::string& sql,
+                                std::span<const pg::Param> params, bool binary_results) {
   try {
-    return connection_->exec(name, sql, std::span<const pg::Param>(params.begin(), params.size()),
-                             binary_results);
+    return connection_->exec(name, sql, params, binary_results);
   } catch (const Error&) {
     if (in_transaction_) failed_ = true;
     throw;

@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 namespace linkvault {
@@ -146,6 +147,9 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   // is dropped when the session ends.
   pg::Result run(const std::string& name, const std::string& sql,
                  std::initializer_list<pg::Param> params, bool binary_results = false);
+  // The same with a built list (pg::ParamList::params()).
+  pg::Result run(const std::string& name, const std::string& sql,
+                 std::span<const pg::Param> params, bool binary_results = false);
 
   // Makes `tenant` the transaction's tenant context (a no-op when it already
   // is). In a write transaction, also locks the tenant's `tenants` row

@@ -5,6 +5,7 @@
 #include "store/sqlcipher_session.hpp"
 
 #include "core/message_text.hpp"
+#include "store/job_rows.hpp"
 #include "store/sqlite.hpp"
 
 #include <fmt/format.h>
@@ -15,29 +16,8 @@ namespace linkvault {
 
 namespace {
 
-// Column order shared by every job SELECT, read_job() and bind_job().
-#define LV_JOB_COLUMNS                                                            \
-  "id, tenant, integration_id, type, status, config, progress_percent, "          \
-  "records_processed, records_total, attempt, max_attempts, retry_base_seconds, " \
-  "run_after, worker_id, lease_token, lease_ms, lease_until, cancel_requested, "  \
-  "error, outcome, summary, created_at, started_at, completed_at, updated_at"
-
-template <typename Enum, typename Parse>
-Enum parse_stored_job_enum(std::string_view text, Parse parse, const char* what) {
-  auto value = parse(text);
-  if (!value) {
-    throw Error(ErrorCode::integrity,
-                fmt::format("stored job {} {} is not valid", what, quote_for_message(text)));
-  }
-  return *value;
-}
-
 int column_small_int(const sql::Statement& row, int column) {
-  const std::int64_t value = row.column_int(column);
-  if (value < 0 || value > std::numeric_limits<int>::max()) {
-    throw Error(ErrorCode::integrity, fmt::format("stored job column {} is out of range", column));
-  }
-  return static_cast<int>(value);
+  return stored_job_small_int(row.column_int(column), column);
 }
 
 JobRecord read_job(const sql::Statement& row) {
