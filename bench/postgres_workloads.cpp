@@ -18,6 +18,18 @@
 
 #include "core/uuid.hpp"
 #include "linkvault/linkvault.hpp"
+#include "store/job_rows.hpp"
+// TEMPORARY until pg-rows lands store/store_rows.hpp
+#ifndef LV_INTEGRATION_COLUMNS
+#define LV_INTEGRATION_COLUMNS                                                 \
+  "id, tenant, provider, name, account, status, credentials, credential_mask, " \
+  "scopes, expires_at, connected_by, connected_at, disconnected_at, "          \
+  "last_used_at, last_refreshed_at, refresh_count, last_error, sync_config, "  \
+  "last_sync_at, last_sync_status, created_at, updated_at"
+#define LV_ACTIVITY_COLUMNS                                                   \
+  "tenant, sequence, id, integration_id, action, user_id, user_name, details, " \
+  "created_at, key_version, mac"
+#endif
 
 #include <botan/system_rng.h>
 #include <fmt/format.h>
@@ -34,8 +46,64 @@
 namespace linkvault::bench {
 namespace {
 
+// The backend's own statements, text for text: the session's transaction
+// and tenant context (postgres_session.cpp), the integration insert
+// (postgres_session_integrations.cpp), the chain append
+// (postgres_session_audit.cpp) and the job queries
+// (postgres_session_jobs.cpp). Column lists are the backend's macros.
 namespace postgres_statements {
-// PLACEHOLDER_STATEMENTS
+constexpr const char* begin_write = "BEGIN ISOLATION LEVEL READ COMMITTED";
+constexpr const char* enter_tenant = "SELECT set_config('linkvault.tenant', $1, true)";
+constexpr const char* enter_scope = "SELECT set_config('linkvault.scope', $1, true)";
+constexpr const char* lock_tenant = "SELECT 1 FROM tenants WHERE tenant = $1 FOR UPDATE";
+constexpr const char* try_lock_tenant =
+    "SELECT 1 FROM tenants WHERE tenant = $1 FOR UPDATE SKIP LOCKED";
+constexpr const char* insert_tenant =
+    "INSERT INTO tenants (tenant) VALUES ($1) ON CONFLICT DO NOTHING";
+constexpr const char* insert_integration =
+    "INSERT INTO integrations (" LV_INTEGRATION_COLUMNS ") VALUES "
+    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+    "$17, $18, $19, $20, $21, $22) ON CONFLICT (tenant, provider, name) DO NOTHING";
+// The chain append: the head (binary: it is bytea), the entry, the head moved.
+constexpr const char* audit_head =
+    "SELECT audit_sequence, audit_head FROM tenants WHERE tenant = $1";
+constexpr const char* insert_activity =
+    "INSERT INTO activity (" LV_ACTIVITY_COLUMNS ") VALUES "
+    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+constexpr const char* move_audit_head =
+    "INSERT INTO tenants (tenant, audit_sequence, audit_head) VALUES ($1, $2, $3) "
+    "ON CONFLICT (tenant) DO UPDATE SET audit_sequence = EXCLUDED.audit_sequence, "
+    "audit_head = EXCLUDED.audit_head";
+constexpr const char* insert_job =
+    "INSERT INTO sync_jobs (" LV_JOB_COLUMNS ") VALUES "
+    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+    "$18, $19, $20, $21, $22, $23, $24, $25) "
+    "ON CONFLICT (integration_id) WHERE status IN ('pending', 'running') DO NOTHING";
+constexpr const char* due_job_candidates =
+    "SELECT id, tenant, run_after, created_at FROM sync_jobs "
+    "WHERE status = 'pending' AND run_after <= $1 "
+    "AND (cardinality($2::text[]) = 0 OR type = ANY ($2::text[])) "
+    "AND ($3::bigint IS NULL OR (run_after, created_at, id) > ($3::bigint, $4::bigint, "
+    "$5::text)) "
+    "ORDER BY run_after, created_at, id LIMIT $6";
+constexpr const char* lock_due_job =
+    "SELECT " LV_JOB_COLUMNS " FROM sync_jobs "
+    "WHERE id = $1 AND status = 'pending' AND run_after <= $2 "
+    "FOR UPDATE SKIP LOCKED";
+constexpr const char* find_job = "SELECT " LV_JOB_COLUMNS " FROM sync_jobs WHERE id = $1";
+constexpr const char* update_job_if =
+    "UPDATE sync_jobs SET status = $2, progress_percent = $3, records_processed = $4, "
+    "records_total = $5, attempt = $6, run_after = $7, worker_id = $8, lease_token = $9, "
+    "lease_ms = $10, lease_until = $11, cancel_requested = $12, error = $13, "
+    "outcome = $14, summary = $15, started_at = $16, completed_at = $17, updated_at = $18 "
+    "WHERE id = $1 AND status = $19 AND lease_token = $20";
+constexpr const char* update_progress_if =
+    "UPDATE sync_jobs SET records_processed = $2, records_total = $3, progress_percent = $4, "
+    "lease_ms = $5, lease_until = $6, updated_at = $7 "
+    "WHERE id = $1 AND status = 'running' AND lease_token = $8";
+constexpr const char* record_sync_result =
+    "UPDATE integrations SET last_sync_at = $3, last_sync_status = $4, updated_at = $3 "
+    "WHERE id = $1 AND tenant = $2";
 }  // namespace postgres_statements
 
 const std::string bench_tenant = "bench";
@@ -58,6 +126,20 @@ std::string fresh_baseline_location() {
   const std::string location = fresh_postgres_location(*postgres_server());
   Vault::open(location, bench_master()).close();
   return location;
+}
+
+// The chain append as the backend runs it: read the head, insert the
+// entry (a MAC of the size linkvault writes), move the head.
+void append_entry(BareConnection& bare, const std::string& sequence,
+                  const std::string& integration_id, const char* action,
+                  const std::string& details, const std::string& now,
+                  std::span<const std::uint8_t> mac) {
+  namespace sql = postgres_statements;
+  if (bare.run("audit_head", sql::audit_head, {bench_tenant}, true) != 1) std::abort();
+  bare.run("insert_activity", sql::insert_activity,
+           {bench_tenant, sequence, new_uuid_v7(), integration_id, action, "u-bench",
+            "Bench Admin", details, now, "1", mac});
+  bare.run("move_audit_head", sql::move_audit_head, {bench_tenant, sequence, mac});
 }
 
 // The bare connection as the vault's pool sets up its own (lock_timeout =
@@ -104,7 +186,14 @@ double connect_pg_baseline(double seconds, int /*round*/) {
     bare.exec(sql::begin_write);
     bare.run("enter_tenant", sql::enter_tenant, {marked_tenant});
     bare.run("lock_tenant", sql::lock_tenant, {bench_tenant});
-    CONNECT_STATEMENTS
+    bare.run("insert_integration", sql::insert_integration,
+             {id, bench_tenant, "slack", name, std::nullopt, "connected",
+              std::span<const std::uint8_t>(sealed), "••••mnop", "[]", std::nullopt, "u-bench",
+              now, std::nullopt, std::nullopt, std::nullopt, "0", std::nullopt, std::nullopt,
+              std::nullopt, std::nullopt, now, now});
+    append_entry(bare, sequence, id, "connected",
+                 fmt::format("{{\"provider\":\"slack\",\"name\":\"{}\",\"reconnected\":false}}", name),
+                 now, mac);
     bare.exec("COMMIT");
   };
   connect_one();
@@ -141,10 +230,92 @@ double job_cycle_pg_baseline(double seconds, int /*round*/) {
   const std::vector<std::uint8_t> sealed = random_bytes(96), mac = random_bytes(32);
   const std::string marked_tenant = "=" + bench_tenant;
   const std::string integration_id = new_uuid_v7();
-  JOB_SETUP
+  const std::string connected_at = std::to_string(now_ms());
+  bare.exec(sql::begin_write);
+  bare.run("enter_tenant", sql::enter_tenant, {marked_tenant});
+  bare.run("lock_tenant", sql::lock_tenant, {bench_tenant});
+  bare.run("insert_integration", sql::insert_integration,
+           {integration_id, bench_tenant, "slack", "workspace-0", std::nullopt, "connected",
+            std::span<const std::uint8_t>(sealed), "••••mnop", "[]", std::nullopt, "u-bench",
+            connected_at, std::nullopt, std::nullopt, std::nullopt, "0", std::nullopt,
+            std::nullopt, std::nullopt, std::nullopt, connected_at, connected_at});
+  bare.exec("COMMIT");
   std::int64_t sequence = 0;
   const auto cycle = [&] {
-    JOB_STATEMENTS
+    const std::string job_id = new_uuid_v7();
+    const std::string lease_token = new_uuid_v7();
+    const std::string queued_at = std::to_string(now_ms());
+    const std::string no_types = "{}", batch = "16";
+    // enqueue_sync
+    bare.exec(sql::begin_write);
+    bare.run("enter_tenant", sql::enter_tenant, {marked_tenant});
+    bare.run("lock_tenant", sql::lock_tenant, {bench_tenant});
+    if (bare.run("insert_job", sql::insert_job,
+                 {job_id, bench_tenant, integration_id, "incremental_sync", "pending", "{}", "0",
+                  "0", std::nullopt, "0", "3", "30", queued_at, std::nullopt, "", "0",
+                  std::nullopt, "0", std::nullopt, std::nullopt, std::nullopt, queued_at,
+                  std::nullopt, std::nullopt, queued_at}) != 1) {
+      std::abort();
+    }
+    append_entry(bare, std::to_string(++sequence), integration_id, "sync_queued",
+                 fmt::format("{{\"job_id\":\"{}\",\"type\":\"incremental_sync\"}}", job_id),
+                 queued_at, mac);
+    bare.exec("COMMIT");
+    // claim_job
+    const std::string claimed_at = std::to_string(now_ms());
+    const std::string lease_until = std::to_string(now_ms() + 30000);
+    bare.exec(sql::begin_write);
+    bare.run("enter_scope", sql::enter_scope, {"workers"});
+    if (bare.run("due_job_candidates", sql::due_job_candidates,
+                 {claimed_at, no_types, std::nullopt, std::nullopt, std::nullopt, batch}) != 1) {
+      std::abort();
+    }
+    bare.run("enter_tenant", sql::enter_tenant, {marked_tenant});
+    if (bare.run("try_lock_tenant", sql::try_lock_tenant, {bench_tenant}) != 1) std::abort();
+    if (bare.run("lock_due_job", sql::lock_due_job, {job_id, claimed_at}) != 1) std::abort();
+    if (bare.run("update_job_if", sql::update_job_if,
+                 {job_id, "running", "0", "0", std::nullopt, "1", queued_at, "bench-worker",
+                  lease_token, "30000", lease_until, "0", std::nullopt, std::nullopt,
+                  std::nullopt, claimed_at, std::nullopt, claimed_at, "pending", ""}) != 1) {
+      std::abort();
+    }
+    append_entry(bare, std::to_string(++sequence), integration_id, "sync_started",
+                 fmt::format("{{\"job_id\":\"{}\",\"type\":\"incremental_sync\",\"attempt\":1}}",
+                             job_id),
+                 claimed_at, mac);
+    bare.exec("COMMIT");
+    // heartbeat
+    const std::string beat_at = std::to_string(now_ms());
+    bare.exec(sql::begin_write);
+    bare.run("enter_scope", sql::enter_scope, {"workers"});
+    if (bare.run("find_job", sql::find_job, {job_id}) != 1) std::abort();
+    bare.run("enter_tenant", sql::enter_tenant, {marked_tenant});
+    bare.run("lock_tenant", sql::lock_tenant, {bench_tenant});
+    if (bare.run("update_progress_if", sql::update_progress_if,
+                 {job_id, "50", "100", "50", "30000", lease_until, beat_at, lease_token}) != 1) {
+      std::abort();
+    }
+    bare.exec("COMMIT");
+    // complete_job
+    const std::string completed_at = std::to_string(now_ms());
+    bare.exec(sql::begin_write);
+    bare.run("enter_scope", sql::enter_scope, {"workers"});
+    if (bare.run("find_job", sql::find_job, {job_id}) != 1) std::abort();
+    bare.run("enter_tenant", sql::enter_tenant, {marked_tenant});
+    bare.run("lock_tenant", sql::lock_tenant, {bench_tenant});
+    if (bare.run("update_job_if", sql::update_job_if,
+                 {job_id, "completed", "100", "50", "100", "1", queued_at, "bench-worker", "",
+                  "30000", std::nullopt, "0", std::nullopt, "success", R"({"records":100})",
+                  claimed_at, completed_at, completed_at, "running", lease_token}) != 1) {
+      std::abort();
+    }
+    bare.run("record_sync_result", sql::record_sync_result,
+             {integration_id, bench_tenant, completed_at, "success"});
+    append_entry(bare, std::to_string(++sequence), integration_id, "sync_completed",
+                 fmt::format("{{\"job_id\":\"{}\",\"outcome\":\"success\",\"records_processed\":50}}",
+                             job_id),
+                 completed_at, mac);
+    bare.exec("COMMIT");
   };
   cycle();
   return measure_per_second(cycle, seconds);
