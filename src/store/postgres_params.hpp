@@ -52,6 +52,11 @@ class ParamList {
     return integer(*value);
   }
   ParamList& real(double value) { return owned(real_text(value)); }
+  // The bytes are the caller's, like text().
+  ParamList& bytes(std::span<const std::uint8_t> value) {
+    params_.push_back(Param::of_bytes(value));
+    return *this;
+  }
   ParamList& null() {
     params_.push_back(Param::null_value());
     return *this;
