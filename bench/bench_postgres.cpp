@@ -55,7 +55,7 @@ void drop_created_schemas() {
   for (const std::string& name : schemas.names) {
     pg_conn* connection = PQconnectdb(schemas.server.c_str());
     if (PQstatus(connection) == CONNECTION_OK) {
-      PQclear(PQexec(connection, fmt::format("DROP SCHEMA {} CASCADE", name).c_str()));
+      PQclear(PQexec(connection, fmt::format("SET client_min_messages = warning; DROP SCHEMA {} CASCADE", name).c_str()));
     }
     PQfinish(connection);
   }

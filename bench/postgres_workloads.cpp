@@ -19,17 +19,7 @@
 #include "core/uuid.hpp"
 #include "linkvault/linkvault.hpp"
 #include "store/job_rows.hpp"
-// TEMPORARY until pg-rows lands store/store_rows.hpp
-#ifndef LV_INTEGRATION_COLUMNS
-#define LV_INTEGRATION_COLUMNS                                                 \
-  "id, tenant, provider, name, account, status, credentials, credential_mask, " \
-  "scopes, expires_at, connected_by, connected_at, disconnected_at, "          \
-  "last_used_at, last_refreshed_at, refresh_count, last_error, sync_config, "  \
-  "last_sync_at, last_sync_status, created_at, updated_at"
-#define LV_ACTIVITY_COLUMNS                                                   \
-  "tenant, sequence, id, integration_id, action, user_id, user_name, details, " \
-  "created_at, key_version, mac"
-#endif
+#include "store/store_rows.hpp"
 
 #include <botan/system_rng.h>
 #include <fmt/format.h>
@@ -324,10 +314,11 @@ double job_cycle_pg_baseline(double seconds, int /*round*/) {
 // Job claims per second with `workers` processes, each with its own vault
 // (its own pool), draining a queue of `jobs` due jobs spread over
 // `tenants` tenants; each claimed job is completed, as a worker would.
-double claims_per_second(const std::string& location, const std::vector<std::pair<std::string, std::string>>& integrations,
+double claims_per_second(const std::string& location, const MasterSecret& master,
+                         const std::vector<std::pair<std::string, std::string>>& integrations,
                          int workers) {
   {
-    Vault vault = Vault::open(location, bench_master());
+    Vault vault = Vault::open(location, master);
     for (const auto& [tenant_id, integration_id] : integrations) {
       vault.tenant(tenant_id).enqueue_sync(bench_admin, integration_id, JobType::full_import);
     }
@@ -349,7 +340,7 @@ double claims_per_second(const std::string& location, const std::vector<std::pai
     if (pid == 0) {
       int status = 0;
       try {
-        Vault vault = Vault::open(location, bench_master());
+        Vault vault = Vault::open(location, master);
         const std::string worker_id = fmt::format("bench-worker-{}", w);
         ClaimOptions claim;
         claim.lease = std::chrono::seconds(60);
@@ -414,9 +405,10 @@ LINKVAULT_WORKLOAD("job_claims_pg") {
   const int job_count = option("jobs").empty() ? 1000 : std::stoi(option("jobs"));
   constexpr int tenant_count = 32;
   const std::string location = fresh_postgres_location(*postgres_server());
+  const MasterSecret master = bench_master();  // one secret: the vault is opened again
   std::vector<std::pair<std::string, std::string>> integrations;
   {
-    Vault vault = Vault::open(location, bench_master());
+    Vault vault = Vault::open(location, master);
     const Credentials credentials = slack_credentials();
     for (int n = 0; n < job_count; ++n) {
       const std::string tenant_id = fmt::format("bench-{}", n % tenant_count);
@@ -428,7 +420,7 @@ LINKVAULT_WORKLOAD("job_claims_pg") {
   }
   std::string curve;
   for (const int workers : {1, 2, 4}) {
-    const double rate = claims_per_second(location, integrations, workers);
+    const double rate = claims_per_second(location, master, integrations, workers);
     curve += fmt::format("{}\"{}\": {:.0f}", curve.empty() ? "" : ", ", workers, rate);
   }
   fmt::print("{{\"workload\": \"job_claims_pg\", \"claims_per_s_by_workers\": {{{}}}, "
