@@ -31,6 +31,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
+#include <memory>
+#include <thread>
 #include <vector>
 
 namespace linkvault::bench {
@@ -98,6 +101,25 @@ constexpr const char* record_sync_result =
 
 const std::string bench_tenant = "bench";
 
+// One side of a workload, set up once: each call is one operation.
+using Operation = std::function<void()>;
+
+// Runs one warm-up call of each side (the tenant's keys, prepared
+// statements), then the two in alternating slices of `slice_seconds`,
+// `rounds` each, so that load from others on a shared machine (and on the
+// server, which shares it) falls on both alike; returns the two mean rates.
+std::pair<double, double> alternate_slices(const Operation& linkvault, const Operation& baseline,
+                                           int rounds = 8, double slice_seconds = 0.25) {
+  linkvault();
+  baseline();
+  double linkvault_rate = 0, baseline_rate = 0;
+  for (int round = 0; round < rounds; ++round) {
+    linkvault_rate += measure_per_second(linkvault, slice_seconds);
+    baseline_rate += measure_per_second(baseline, slice_seconds);
+  }
+  return {linkvault_rate / rounds, baseline_rate / rounds};
+}
+
 Credentials slack_credentials() {
   Credentials credentials;
   credentials.emplace("bot_token", make_secret("xoxb-0000000000-1111111111-abcdefghijklmnop"));
@@ -143,36 +165,35 @@ void prepare_baseline(BareConnection& bare) {
 }
 
 
-double connect_pg_through_linkvault(double seconds, int /*round*/) {
-  Vault vault = Vault::open(fresh_postgres_location(*postgres_server()), bench_master());
-  Tenant tenant = vault.tenant(bench_tenant);
-  const Credentials credentials = slack_credentials();
-  std::uint64_t n = 0;
-  const auto connect_one = [&] {
+// One connect per call, on a fresh vault.
+Operation connect_pg_through_linkvault() {
+  auto vault = std::make_shared<Vault>(
+      Vault::open(fresh_postgres_location(*postgres_server()), bench_master()));
+  auto tenant = std::make_shared<Tenant>(vault->tenant(bench_tenant));
+  auto n = std::make_shared<std::uint64_t>(0);
+  return [vault, tenant, n, credentials = slack_credentials()] {
     ConnectOptions options;
-    options.name = fmt::format("account-{}", n++);
-    tenant.connect(bench_admin, "slack", credentials, options);
+    options.name = fmt::format("account-{}", (*n)++);
+    tenant->connect(bench_admin, "slack", credentials, options);
   };
-  connect_one();  // warm up: the tenant's keys, the prepared statements
-  return measure_per_second(connect_one, seconds);
 }
 
 // The same two rows (integration and activity entry, blobs of the sizes
 // linkvault writes) and the same chain head update, in one transaction
 // that enters and locks the tenant as the backend does.
-double connect_pg_baseline(double seconds, int /*round*/) {
-  BareConnection bare(fresh_baseline_location());
-  prepare_baseline(bare);
-  namespace sql = postgres_statements;
-  const std::vector<std::uint8_t> sealed = random_bytes(96), mac = random_bytes(32);
-  const std::string marked_tenant = "=" + bench_tenant;
-  std::int64_t n = 0;
-  const auto connect_one = [&] {
-    ++n;
+Operation connect_pg_baseline() {
+  auto connection = std::make_shared<BareConnection>(fresh_baseline_location());
+  prepare_baseline(*connection);
+  auto n = std::make_shared<std::int64_t>(0);
+  return [connection, n, sealed = random_bytes(96), mac = random_bytes(32)] {
+    namespace sql = postgres_statements;
+    BareConnection& bare = *connection;
+    const std::string marked_tenant = "=" + bench_tenant;
+    const std::int64_t number = ++*n;
     const std::string id = new_uuid_v7();
     const std::string now = std::to_string(now_ms());
-    const std::string name = fmt::format("account-{}", n);
-    const std::string sequence = std::to_string(n);
+    const std::string name = fmt::format("account-{}", number);
+    const std::string sequence = std::to_string(number);
     bare.exec(sql::begin_write);
     bare.run("enter_tenant", sql::enter_tenant, {marked_tenant});
     bare.run("lock_tenant", sql::lock_tenant, {bench_tenant});
@@ -186,38 +207,36 @@ double connect_pg_baseline(double seconds, int /*round*/) {
                  now, mac);
     bare.exec("COMMIT");
   };
-  connect_one();
-  return measure_per_second(connect_one, seconds);
 }
 
 // One integration's jobs back to back (enqueue, claim, heartbeat,
 // complete: four write transactions), as job_cycle does on a file.
-double job_cycle_pg_through_linkvault(double seconds, int /*round*/) {
-  Vault vault = Vault::open(fresh_postgres_location(*postgres_server()), bench_master());
-  Tenant tenant = vault.tenant(bench_tenant);
+Operation job_cycle_pg_through_linkvault() {
+  auto vault = std::make_shared<Vault>(
+      Vault::open(fresh_postgres_location(*postgres_server()), bench_master()));
+  auto tenant = std::make_shared<Tenant>(vault->tenant(bench_tenant));
   ConnectOptions connect;
   connect.name = "workspace-0";
-  const Integration integration = tenant.connect(bench_admin, "slack", slack_credentials(), connect);
-  ClaimOptions claim;
-  claim.lease = std::chrono::seconds(30);
-  const auto cycle = [&] {
-    const SyncJob queued = tenant.enqueue_sync(bench_admin, integration.id, JobType::incremental_sync);
-    const auto job = vault.claim_job("bench-worker", claim);
+  const Integration integration = tenant->connect(bench_admin, "slack", slack_credentials(), connect);
+  return [vault, tenant, integration_id = integration.id] {
+    ClaimOptions claim;
+    claim.lease = std::chrono::seconds(30);
+    const SyncJob queued = tenant->enqueue_sync(bench_admin, integration_id, JobType::incremental_sync);
+    const auto job = vault->claim_job("bench-worker", claim);
     if (!job || job->id != queued.id) std::abort();
-    vault.heartbeat(job->id, "bench-worker", JobProgress{50, 100});
-    vault.complete_job(job->id, "bench-worker", SyncOutcome::success, R"({"records":100})");
+    vault->heartbeat(job->id, "bench-worker", JobProgress{50, 100});
+    vault->complete_job(job->id, "bench-worker", SyncOutcome::success, R"({"records":100})");
   };
-  cycle();
-  return measure_per_second(cycle, seconds);
 }
 
 // The same four transactions in bare libpq: each the backend's statements
 // for the rows that operation writes and the locks it takes.
-double job_cycle_pg_baseline(double seconds, int /*round*/) {
-  BareConnection bare(fresh_baseline_location());
+Operation job_cycle_pg_baseline() {
+  auto connection = std::make_shared<BareConnection>(fresh_baseline_location());
+  BareConnection& bare = *connection;
   prepare_baseline(bare);
   namespace sql = postgres_statements;
-  const std::vector<std::uint8_t> sealed = random_bytes(96), mac = random_bytes(32);
+  const std::vector<std::uint8_t> sealed = random_bytes(96);
   const std::string marked_tenant = "=" + bench_tenant;
   const std::string integration_id = new_uuid_v7();
   const std::string connected_at = std::to_string(now_ms());
@@ -230,8 +249,10 @@ double job_cycle_pg_baseline(double seconds, int /*round*/) {
             connected_at, std::nullopt, std::nullopt, std::nullopt, "0", std::nullopt,
             std::nullopt, std::nullopt, std::nullopt, connected_at, connected_at});
   bare.exec("COMMIT");
-  std::int64_t sequence = 0;
-  const auto cycle = [&] {
+  auto last_sequence = std::make_shared<std::int64_t>(0);
+  return [connection, last_sequence, integration_id, marked_tenant, mac = random_bytes(32)] {
+    BareConnection& bare = *connection;
+    std::int64_t& sequence = *last_sequence;
     const std::string job_id = new_uuid_v7();
     const std::string lease_token = new_uuid_v7();
     const std::string queued_at = std::to_string(now_ms());
@@ -307,8 +328,6 @@ double job_cycle_pg_baseline(double seconds, int /*round*/) {
                  completed_at, mac);
     bare.exec("COMMIT");
   };
-  cycle();
-  return measure_per_second(cycle, seconds);
 }
 
 // Job claims per second with `workers` processes, each with its own vault
@@ -388,14 +407,16 @@ double claims_per_second(const std::string& location, const MasterSecret& master
 
 LINKVAULT_WORKLOAD("connect_pg") {
   if (skip_without_postgres("connect_pg")) return;
-  const auto [linkvault_rate, baseline_rate] = alternate(connect_pg_through_linkvault, connect_pg_baseline);
+  const auto [linkvault_rate, baseline_rate] =
+      alternate_slices(connect_pg_through_linkvault(), connect_pg_baseline());
   report_throughput("connect_pg", linkvault_rate, baseline_rate,
                     postgres_server_fields(*postgres_server()));
 }
 
 LINKVAULT_WORKLOAD("job_cycle_pg") {
   if (skip_without_postgres("job_cycle_pg")) return;
-  const auto [linkvault_rate, baseline_rate] = alternate(job_cycle_pg_through_linkvault, job_cycle_pg_baseline);
+  const auto [linkvault_rate, baseline_rate] =
+      alternate_slices(job_cycle_pg_through_linkvault(), job_cycle_pg_baseline());
   report_throughput("job_cycle_pg", linkvault_rate, baseline_rate,
                     ", \"transactions_per_cycle\": 4" + postgres_server_fields(*postgres_server()));
 }
@@ -424,8 +445,9 @@ LINKVAULT_WORKLOAD("job_claims_pg") {
     curve += fmt::format("{}\"{}\": {:.0f}", curve.empty() ? "" : ", ", workers, rate);
   }
   fmt::print("{{\"workload\": \"job_claims_pg\", \"claims_per_s_by_workers\": {{{}}}, "
-             "\"jobs\": {}, \"tenants\": {}{}}}\n",
-             curve, job_count, tenant_count, postgres_server_fields(*postgres_server()));
+             "\"jobs\": {}, \"tenants\": {}, \"cpus\": {}{}}}\n",
+             curve, job_count, tenant_count, std::thread::hardware_concurrency(),
+             postgres_server_fields(*postgres_server()));
   std::fflush(stdout);
 }
 
