@@ -30,6 +30,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -357,6 +358,9 @@ double claims_per_second(const std::string& location, const MasterSecret& master
     const pid_t pid = fork();
     if (pid < 0) std::abort();
     if (pid == 0) {
+      // Only the parent writes `go`: its closing wakes a worker left waiting.
+      close(go[1]);
+      close(ready[0]);
       int status = 0;
       try {
         Vault vault = Vault::open(location, master);
@@ -364,7 +368,9 @@ double claims_per_second(const std::string& location, const MasterSecret& master
         ClaimOptions claim;
         claim.lease = std::chrono::seconds(60);
         char byte = 'r';
-        if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) != 1) _exit(3);
+        const bool told = write(ready[1], &byte, 1) == 1;
+        close(ready[1]);  // a worker that dies before this is seen as missing
+        if (!told || read(go[0], &byte, 1) != 1) _exit(3);
         while (claimed->load() < job_count) {
           const auto job = vault.claim_job(worker_id, claim);
           if (!job) continue;
@@ -379,20 +385,26 @@ double claims_per_second(const std::string& location, const MasterSecret& master
     }
     children.push_back(pid);
   }
-  for (int w = 0; w < workers; ++w) {
+  close(ready[1]);
+  close(go[0]);
+  bool failed = false;
+  for (int w = 0; w < workers && !failed; ++w) {
     char byte;
-    if (read(ready[0], &byte, 1) != 1) std::abort();
+    failed = read(ready[0], &byte, 1) != 1;  // 0: a worker died opening its vault
   }
   const auto start = std::chrono::steady_clock::now();
-  const std::string go_bytes(static_cast<std::size_t>(workers), 'g');
-  if (write(go[1], go_bytes.data(), go_bytes.size()) != static_cast<ssize_t>(go_bytes.size())) std::abort();
-  bool failed = false;
+  if (!failed) {
+    const std::string go_bytes(static_cast<std::size_t>(workers), 'g');
+    failed = write(go[1], go_bytes.data(), go_bytes.size()) !=
+             static_cast<ssize_t>(go_bytes.size());
+  }
+  close(go[1]);  // workers still waiting (after a failure) read 0 and leave
   for (const pid_t pid : children) {
     int status = 0;
     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) failed = true;
   }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (int fd : {ready[0], ready[1], go[0], go[1]}) close(fd);
+  close(ready[0]);
   const std::int64_t total = claimed->load();
   munmap(shared, sizeof(std::atomic<std::int64_t>));
   if (failed || total != job_count) {
