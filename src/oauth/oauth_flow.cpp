@@ -205,7 +205,7 @@ Integration Tenant::complete_oauth(const Actor& actor, std::string_view state,
     }
     grant = std::move(*taken);
     const IntegrationRecord record = load_or_throw(*session, id_, grant.integration_id);
-    spec = core.catalog().get(record.integration.provider);
+    spec = core.catalog().get(record.integration.provider, *session);
     verifier = core.keyring()
                    .existing_sealer(*session, id_, KeyPurpose::credentials)
                    ->open(grant.sealed_verifier, verifier_context(grant));

@@ -36,8 +36,8 @@ Integration load_limited_integration(StoreSession& session, std::string_view ten
 
 // The provider's enforced limits, read from the catalog's shared spec (no
 // copy: acquire is called before every request a host makes).
-RateLimits limits_of(VaultCore& core, const std::string& provider) {
-  const auto spec = core.catalog().find(provider);
+RateLimits limits_of(VaultCore& core, StoreSession& session, const std::string& provider) {
+  const auto spec = core.catalog().find(provider, session);
   if (!spec) {
     throw Error(ErrorCode::internal,
                 fmt::format("integration's provider {} is not in the catalog",
@@ -58,7 +58,7 @@ std::chrono::milliseconds Tenant::acquire(std::string_view integration_id, std::
   Transaction transaction(*session, TransactionMode::write);
   const Integration integration =
       load_limited_integration(*session, id_, integration_id, "acquire");
-  const RateLimits limits = limits_of(core, integration.provider);
+  const RateLimits limits = limits_of(core, *session, integration.provider);
   for (const auto& [name, limit] : {std::pair{"per_minute", limits.per_minute},
                                     std::pair{"per_hour", limits.per_hour}}) {
     if (limit && cost > *limit) {
@@ -95,7 +95,7 @@ void Tenant::penalize(std::string_view integration_id, std::chrono::milliseconds
   Transaction transaction(*session, TransactionMode::write);
   const Integration integration =
       load_limited_integration(*session, id_, integration_id, "penalize");
-  const RateLimits limits = limits_of(core, integration.provider);
+  const RateLimits limits = limits_of(core, *session, integration.provider);
   const TimeMs now = core.now_ms();
   // Refilled up to now and stored with the block, so that what the buckets
   // held before the 429 is kept, not reset to full.

@@ -123,7 +123,7 @@ class TokenRefresh {
       return result;
     }
     provider_ = integration.provider;
-    if (core_.catalog().get(provider_).auth_type != AuthType::oauth2) {
+    if (core_.catalog().get(provider_, *session).auth_type != AuthType::oauth2) {
       throw Error(ErrorCode::failed_precondition,
                   fmt::format("integration {} cannot be refreshed: provider {} is not oauth2",
                               quote_for_message(integration.id), integration.provider));
@@ -226,7 +226,7 @@ class TokenRefresh {
     }
     if (outcome.grant) {
       const TokenGrant& grant = *outcome.grant;
-      const ProviderSpec spec = core_.catalog().get(integration.provider);
+      const ProviderSpec spec = core_.catalog().get(integration.provider, *session);
       // Applied to the credentials stored now, not those given to the
       // refresher: an update made meanwhile to other fields is kept.
       Credentials credentials =

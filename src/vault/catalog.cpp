@@ -67,10 +67,26 @@ std::shared_ptr<const ProviderSpec> Catalog::find(std::string_view key) const {
   return row ? parsed(*row) : nullptr;
 }
 
-ProviderSpec Catalog::get(std::string_view key) const {
-  const auto spec = find(key);
+std::shared_ptr<const ProviderSpec> Catalog::find(std::string_view key,
+                                                  StoreSession& session) const {
+  if (auto builtin = builtins_.find(key)) return builtin;
+  const std::optional<StoredProvider> row = session.providers().load_provider(key);
+  return row ? parsed(*row) : nullptr;
+}
+
+namespace {
+
+ProviderSpec known(const std::shared_ptr<const ProviderSpec>& spec, std::string_view key) {
   if (!spec) throw Error(ErrorCode::invalid_argument, "unknown provider " + quote_for_message(key));
   return *spec;
+}
+
+}  // namespace
+
+ProviderSpec Catalog::get(std::string_view key) const { return known(find(key), key); }
+
+ProviderSpec Catalog::get(std::string_view key, StoreSession& session) const {
+  return known(find(key, session), key);
 }
 
 ProviderSpec Catalog::add(std::string_view spec_json, bool replace) {

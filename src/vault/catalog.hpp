@@ -47,6 +47,14 @@ class Catalog {
   // The provider with this key without a copy, or nullptr when there is none.
   std::shared_ptr<const ProviderSpec> find(std::string_view key) const;
 
+  // The same, read through the caller's session (inside its transaction).
+  // Code that holds a transaction must use these: a second session would
+  // take a second connection, and on a bounded pool (PostgreSQL) callers
+  // holding one each while waiting for a lock the holder has could leave it
+  // none.
+  ProviderSpec get(std::string_view key, StoreSession& session) const;
+  std::shared_ptr<const ProviderSpec> find(std::string_view key, StoreSession& session) const;
+
   // Parses a host's provider spec (parse_provider_spec rules) and stores it
   // under its key; returns it as stored. The stored text is canonical
   // (to_json of the parsed spec), so whitespace and key order do not make

@@ -177,7 +177,7 @@ Integration Tenant::update_credentials(const Actor& actor, std::string_view inte
              [&](StoreSession& session, IntegrationRecord& record) {
                Integration& integration = record.integration;
                require_not_disconnected(integration, "update credentials of");
-               const ProviderSpec spec = core_->catalog().get(integration.provider);
+               const ProviderSpec spec = core_->catalog().get(integration.provider, session);
                validate_credentials(spec, credentials);
                integration.credential_mask = credential_mask(spec, credentials);
                if (expires_at) integration.expires_at = expires_at;
