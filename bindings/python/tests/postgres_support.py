@@ -62,13 +62,17 @@ def schema_location(base_uri, schema):
     return with_parameter(base_uri, "options", "-csearch_path%3D" + schema)
 
 
-def query(base_uri, sql):
-    """Runs sql (one or more statements) as the test role; the rows of the
-    last statement, each a list of text fields (NULL is '')."""
+def query(location, sql, settings=None):
+    """Runs sql (one or more statements) as the test role on `location` (a
+    server or vault URI), after `SET name = 'value'` for each of `settings`
+    (test-chosen text, e.g. {"linkvault.tenant": "=acme"}); the rows every
+    statement printed, each a list of text fields (NULL is '')."""
+    script = "".join("SET %s = '%s';\n" % (name, value)
+                     for name, value in (settings or {}).items()) + sql + "\n"
     completed = subprocess.run(
         [psql_program(), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-         "-d", base_uri, "-c", sql],
-        capture_output=True, text=True, timeout=120)
+         "-d", location, "-f", "-"],
+        input=script, capture_output=True, text=True, timeout=120)
     if completed.returncode != 0:
         raise AssertionError("psql failed (%d): %s" % (completed.returncode, completed.stderr))
     return [line.split("\t") for line in completed.stdout.splitlines() if line]
