@@ -10,7 +10,9 @@
 # root, and PostgreSQL refuses to), else as the calling user. The library's
 # role, `linkvault_app`, is an ordinary login role: no SUPERUSER, no
 # BYPASSRLS, so row-level security applies to it. It owns the database
-# `linkvault`. The connection URI is exported as LINKVAULT_TEST_POSTGRES.
+# `linkvault`. The connection URI is exported as LINKVAULT_TEST_POSTGRES;
+# LINKVAULT_PG_DIR (the cluster is in its data/) and LINKVAULT_PG_BIN let a
+# test restart the server (pg_ctl, as the server's owner).
 set -euo pipefail
 
 pg_bin="${LINKVAULT_PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -38,6 +40,7 @@ start_test_postgres() {
     echo "test-postgres: $pg_bin/initdb not found (apt-get install postgresql)" >&2
     return 1
   fi
+  export LINKVAULT_PG_BIN="$pg_bin"  # the tests restart the server (pg_ctl)
   LINKVAULT_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/linkvault-pg-XXXXXX")"
   export LINKVAULT_PG_DIR
   trap stop_test_postgres EXIT

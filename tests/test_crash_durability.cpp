@@ -20,6 +20,9 @@
 #include <random>
 #include <sstream>
 
+// About the SQLCipher file (and its -wal) under SIGKILL: not run on PostgreSQL.
+TEST_SUITE_BEGIN("sqlcipher");
+
 using namespace linkvault;
 using namespace linkvault::crash;
 using linkvault::testing::make_temp_dir;
@@ -716,3 +719,5 @@ TEST_CASE("crash: processes opening one vault at once after a writer is killed n
                  std::to_string(opens) + " simultaneous opens, " + std::to_string(busy) +
                      " failed with BUSY");
 }
+
+TEST_SUITE_END();

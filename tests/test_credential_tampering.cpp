@@ -1,23 +1,24 @@
 // A connected integration whose sealed credentials were emptied behind the
 // library's back (NULL or a zero-length blob, through raw SQL on the
-// decrypted store) is tampering: INTEGRITY, the same as a flipped byte.
+// stored rows, on either backend) is tampering: INTEGRITY, the same as a flipped byte.
 #include "vault_fixture.hpp"
 
 #include <doctest/doctest.h>
-#include <fmt/format.h>
 
 using namespace linkvault;
 using namespace linkvault::testing;
 
 namespace {
 
-void set_credentials_sql(VaultFixture& f, const std::string& id, const char* value_sql) {
-  auto connection = f.raw();
-  sql::Statement row(connection->handle(),
-                     fmt::format("UPDATE integrations SET credentials = {} WHERE id = ?1",
-                                 value_sql));
-  row.bind(1, id);
-  row.run();
+// The integration's sealed credentials become NULL, or `blob`.
+void set_credentials(VaultFixture& f, const std::string& id,
+                     std::optional<std::vector<std::uint8_t>> blob) {
+  const auto changed =
+      blob ? f.raw_exec("acme", {"UPDATE integrations SET credentials = ?2 WHERE id = ?1"},
+                        {id, *blob})
+           : f.raw_exec("acme", {"UPDATE integrations SET credentials = NULL WHERE id = ?1"},
+                        {id});
+  REQUIRE(changed == 1);
 }
 
 }  // namespace
@@ -26,10 +27,10 @@ TEST_CASE("an emptied sealed credentials blob is INTEGRITY on reveal and test") 
   VaultFixture f;
   auto acme = f.vault.tenant("acme");
   const auto integration = f.connect_slack(acme);
-  const char* emptied = nullptr;
-  SUBCASE("NULL") { emptied = "NULL"; }
-  SUBCASE("zero-length blob") { emptied = "X''"; }
-  set_credentials_sql(f, integration.id, emptied);
+  std::optional<std::vector<std::uint8_t>> emptied;
+  SUBCASE("NULL") { emptied = std::nullopt; }
+  SUBCASE("zero-length blob") { emptied = std::vector<std::uint8_t>{}; }
+  set_credentials(f, integration.id, emptied);
 
   CHECK(code_of([&] { acme.reveal_credentials(admin, integration.id); }) ==
         ErrorCode::integrity);
@@ -53,7 +54,7 @@ TEST_CASE("an integration in error with an emptied blob is INTEGRITY too") {
   auto acme = f.vault.tenant("acme");
   const auto integration = f.connect_slack(acme);
   acme.mark_error(admin, integration.id, "provider down");
-  set_credentials_sql(f, integration.id, "X''");
+  set_credentials(f, integration.id, std::vector<std::uint8_t>{});
   CHECK(code_of([&] { acme.reveal_credentials(admin, integration.id); }) ==
         ErrorCode::integrity);
 }

@@ -326,7 +326,7 @@ TEST_CASE("crash: 4 worker processes SIGKILLed mid-job at random while draining 
   MESSAGE("jobs crash: LINKVAULT_CRASH_SEED=" << seed);
   const int kills_before = total_kills();
   const std::string dir = make_temp_dir();
-  const std::string path = dir + "/jobs.vault";
+  const std::string path = test_vault_location(dir, "jobs.vault");
   const MasterSecret master = random_master();
 
   // 500 integrations over 10 tenants, one queued job each (one active job

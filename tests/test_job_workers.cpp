@@ -157,9 +157,10 @@ TEST_CASE("a worker whose lease ran out loses the job to the next claimer and ca
 
   SUBCASE("system clock, real sleeps") {
     const std::string dir = make_temp_dir();
+    const std::string location = test_vault_location(dir, "lease.vault");
     const MasterSecret master = random_master();
     {
-      Vault vault = Vault::open(dir + "/lease.vault", master);
+      Vault vault = Vault::open(location, master);
       auto tenant = vault.tenant("acme");
       const auto integration = tenant.connect(admin, "slack", creds({{"bot_token", "xoxb-lease-0000000"}}));
       const auto queued = tenant.enqueue_sync(admin, integration.id, JobType::incremental_sync);

@@ -176,13 +176,16 @@ TEST_CASE("begin_oauth: a pending_auth integration and an authorization URL with
           ErrorCode::already_exists);
   }
   f.vault.close();
-  // Neither the verifier, the state, nor the client secret is in the file.
-  const auto file = read_file(f.path);
-  const auto wal = read_file(f.path + "-wal");
-  for (const std::string& secret :
-       {f.got_verifier, start.state, std::string("client-secret-mmmmmmmmmmmm")}) {
-    CHECK_FALSE(contains(file, secret));
-    CHECK_FALSE(contains(wal, secret));
+  // Neither the verifier, the state, nor the client secret is in the file
+  // (on PostgreSQL, in any column: test_postgres_store.cpp).
+  if (!testing_postgres()) {
+    const auto file = read_file(f.path);
+    const auto wal = read_file(f.path + "-wal");
+    for (const std::string& secret :
+         {f.got_verifier, start.state, std::string("client-secret-mmmmmmmmmmmm")}) {
+      CHECK_FALSE(contains(file, secret));
+      CHECK_FALSE(contains(wal, secret));
+    }
   }
 }
 

@@ -19,7 +19,7 @@ constexpr const char* nfd_passphrase = "cafe\xCC\x81 passphrase";
 
 TEST_CASE("passphrase: the NFC and NFD forms of the same text are different passphrases") {
   const std::string dir = make_temp_dir();
-  const std::string path = dir + "/unicode.vault";
+  const std::string path = test_vault_location(dir, "unicode.vault");
   {
     Vault vault = Vault::open(path, MasterSecret::from_passphrase(make_secret(nfc_passphrase)));
     vault.close();

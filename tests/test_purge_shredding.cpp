@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+// About shredding in the SQLCipher file's pages and -wal: not run on PostgreSQL.
+TEST_SUITE_BEGIN("sqlcipher");
+
 using namespace linkvault;
 using namespace linkvault::testing;
 
@@ -232,3 +235,5 @@ TEST_CASE("a shred that readers pinned at purge time finishes with the next writ
   CHECK_FALSE(places_holding(images, bytes_of(kept.id)).empty());
   for (const auto& key : wrapped) CHECK(places_holding(images, key).empty());
 }
+
+TEST_SUITE_END();

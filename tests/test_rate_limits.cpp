@@ -97,7 +97,7 @@ TEST_CASE("a provider without per_minute or per_hour is not limited, unless pena
 TEST_CASE("3 processes acquiring as fast as they can stay within the limit together") {
   // On the system clock: every process has its own Vault on one file.
   const std::string dir = make_temp_dir();
-  const std::string path = dir + "/rate.vault";
+  const std::string path = test_vault_location(dir, "rate.vault");
   const MasterSecret master = random_master();
   std::string integration_id;
   {

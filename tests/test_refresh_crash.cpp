@@ -100,7 +100,7 @@ void put(Slot& slot, std::string_view text) {
 
 TEST_CASE("crash: 4 processes force-refreshing one token, SIGKILLed at random: one refresher at a time, nothing acknowledged lost") {
   const std::string dir = make_temp_dir();
-  const std::string path = dir + "/refresh.vault";
+  const std::string path = test_vault_location(dir, "refresh.vault");
   const MasterSecret master = random_master();
   std::string integration_id;
   {

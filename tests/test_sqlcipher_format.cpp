@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+// About the SQLCipher file format: not run on PostgreSQL.
+TEST_SUITE_BEGIN("sqlcipher");
+
 using namespace linkvault;
 using namespace linkvault::testing;
 
@@ -215,3 +218,5 @@ TEST_CASE("database file: -wal and -shm exist while open; WAL frames hold pages 
   CHECK_FALSE(std::filesystem::exists(v.path + "-wal"));
   CHECK_FALSE(std::filesystem::exists(v.path + "-shm"));
 }
+
+TEST_SUITE_END();

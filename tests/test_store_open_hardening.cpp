@@ -13,6 +13,9 @@
 #include <thread>
 #include <unistd.h>
 
+// About opening the SQLCipher file (-wal recovery, salt races): not run on PostgreSQL.
+TEST_SUITE_BEGIN("sqlcipher");
+
 using namespace linkvault;
 using namespace linkvault::testing;
 
@@ -239,3 +242,5 @@ TEST_CASE("processes creating the same new vault at once agree on one file") {
   vault.close();
   std::filesystem::remove_all(dir);
 }
+
+TEST_SUITE_END();

@@ -127,14 +127,13 @@ TEST_CASE("one active job per integration: a second enqueue is CONFLICT") {
 TEST_CASE("the one-active-job rule holds in the store itself, below the checks") {
   JobFixture f;
   const SyncJob first = f.enqueue();
-  auto raw = f.raw();
   // A second active row for the same integration, written past the library.
   CHECK(code_of([&] {
-          raw->exec(("INSERT INTO sync_jobs (id, tenant, integration_id, type, status, config, "
-                     "max_attempts, retry_base_seconds, run_after, created_at, updated_at) "
-                     "VALUES ('x', 'acme', '" + f.slack.id +
-                     "', 'export', 'running', '{}', 3, 30, 0, 0, 0)")
-                        .c_str());
+          f.raw_exec("acme",
+                     {"INSERT INTO sync_jobs (id, tenant, integration_id, type, status, config, "
+                      "max_attempts, retry_base_seconds, run_after, created_at, updated_at) "
+                      "VALUES ('x', 'acme', ?1, 'export', 'running', '{}', 3, 30, 0, 0, 0)"},
+                     {f.slack.id});
         }) != ErrorCode::ok);
   CHECK(f.tenant.jobs().size() == 1);
   CHECK(f.tenant.get_job(first.id).status == JobStatus::pending);
@@ -695,7 +694,8 @@ TEST_CASE("the job chain verifies after a full life cycle") {
   CHECK(f.vault.verify_audit().ok);
 }
 
-TEST_CASE("a schema 2 vault migrates to sync jobs and keeps its integrations") {
+TEST_CASE("a schema 2 vault migrates to sync jobs and keeps its integrations" *
+          doctest::test_suite("sqlcipher")) {
   JobFixture f;
   {
     // Back to what a library before schema 3 left behind (schema 4's

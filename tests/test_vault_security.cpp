@@ -11,19 +11,18 @@ using namespace linkvault::testing;
 
 namespace {
 
-std::vector<std::uint8_t> sealed_blob(VaultFixture& f, const std::string& id) {
-  auto connection = f.raw();
-  sql::Statement row(connection->handle(), "SELECT credentials FROM integrations WHERE id = ?1");
-  row.bind(1, id);
-  REQUIRE(row.step());
-  return row.column_blob(0);
+std::vector<std::uint8_t> sealed_blob(VaultFixture& f, std::string_view tenant,
+                                      const std::string& id) {
+  const auto blob =
+      f.raw_blob(tenant, "SELECT credentials FROM integrations WHERE id = ?1", {id});
+  REQUIRE(blob.has_value());
+  return *blob;
 }
 
-void set_blob(VaultFixture& f, const std::string& id, const std::vector<std::uint8_t>& blob) {
-  auto connection = f.raw();
-  sql::Statement row(connection->handle(), "UPDATE integrations SET credentials = ?2 WHERE id = ?1");
-  row.bind(1, id).bind(2, std::span<const std::uint8_t>(blob));
-  row.run();
+void set_blob(VaultFixture& f, std::string_view tenant, const std::string& id,
+              const std::vector<std::uint8_t>& blob) {
+  REQUIRE(f.raw_exec(tenant, {"UPDATE integrations SET credentials = ?2 WHERE id = ?1"},
+                     {id, blob}) == 1);
 }
 
 }  // namespace
@@ -35,25 +34,26 @@ TEST_CASE("a sealed blob copied to another row or tenant fails with INTEGRITY") 
   const auto source = f.connect_slack(acme, "default", "xoxb-source-secret-1");
   SUBCASE("another integration of the same tenant") {
     const auto target = f.connect_slack(acme, "second", "xoxb-target-secret-2");
-    set_blob(f, target.id, sealed_blob(f, source.id));
+    set_blob(f, "acme", target.id, sealed_blob(f, "acme", source.id));
     CHECK(code_of([&] { acme.reveal_credentials(admin, target.id); }) == ErrorCode::integrity);
   }
   SUBCASE("another tenant's integration") {
     const auto target = f.connect_slack(other, "default", "xoxb-target-secret-3");
-    set_blob(f, target.id, sealed_blob(f, source.id));
+    set_blob(f, "other", target.id, sealed_blob(f, "acme", source.id));
     CHECK(code_of([&] { other.reveal_credentials(admin, target.id); }) == ErrorCode::integrity);
   }
   SUBCASE("a flipped byte in place") {
-    auto blob = sealed_blob(f, source.id);
+    auto blob = sealed_blob(f, "acme", source.id);
     blob[blob.size() / 2] ^= 0x01;
-    set_blob(f, source.id, blob);
+    set_blob(f, "acme", source.id, blob);
     CHECK(code_of([&] { acme.reveal_credentials(admin, source.id); }) == ErrorCode::integrity);
     // A failed reveal is not logged as a reveal.
     CHECK(acme.activity(source.id)[0].action == "connected");
   }
 }
 
-TEST_CASE("secret bytes appear nowhere in the vault file, -wal or -shm") {
+TEST_CASE("secret bytes appear nowhere in the vault file, -wal or -shm" *
+          doctest::test_suite("sqlcipher")) {
   VaultFixture f;
   auto tenant = f.vault.tenant("acme");
   const char* first = "xoxb-FIRST-needle-7c1e55";
@@ -85,7 +85,7 @@ TEST_CASE("purge_tenant destroys the tenant's keys: old blobs become unrecoverab
   const auto victim = f.connect_slack(acme, "default", "xoxb-purged-secret-01");
   acme.mark_error(admin, victim.id, "x");
   const auto survivor = f.connect_slack(other, "default", "xoxb-kept-secret-0002");
-  const auto kept_blob = sealed_blob(f, victim.id);  // an attacker's copy
+  const auto kept_blob = sealed_blob(f, "acme", victim.id);  // an attacker's copy
 
   const auto report = f.vault.purge_tenant(admin, "acme");
   CHECK(report.integrations == 1);
@@ -108,13 +108,12 @@ TEST_CASE("purge_tenant destroys the tenant's keys: old blobs become unrecoverab
     CHECK(std::string(error.what()).find("destroyed") != std::string::npos);
   }
   // The wrapped key bytes are gone from the keyring table.
-  auto connection = f.raw();
-  sql::Statement keys(connection->handle(),
-                      "SELECT count(*) FROM keyring WHERE tenant = 'acme' AND wrapped IS NOT NULL");
-  REQUIRE(keys.step());
-  CHECK(keys.column_int(0) == 0);
-  // The WAL was checkpointed and truncated, so no old frame keeps them.
-  CHECK(std::filesystem::file_size(f.path + "-wal") == 0);
+  CHECK(f.raw_texts("acme", "SELECT count(*) FROM keyring WHERE tenant = 'acme' AND wrapped IS "
+                            "NOT NULL") == std::vector<std::optional<std::string>>{"0"});
+  if (!testing_postgres()) {
+    // The WAL was checkpointed and truncated, so no old frame keeps them.
+    CHECK(std::filesystem::file_size(f.path + "-wal") == 0);
+  }
 
   // Other tenants are untouched and the audit chain still verifies.
   CHECK(std::string(secret_view(other.reveal_credentials(admin, survivor.id).at("bot_token"))) ==

@@ -65,7 +65,8 @@ TEST_CASE("writer gate: a waiter past its deadline gives up and the next still g
   gate.leave();
 }
 
-TEST_CASE("a write held by one thread makes another thread's write BUSY within the timeout") {
+TEST_CASE("a write held by one thread makes another thread's write BUSY within the timeout" *
+          doctest::test_suite("sqlcipher")) {
   VaultFixture f;
   f.vault.close();
   OpenOptions options = options_with(f.clock);

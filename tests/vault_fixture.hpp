@@ -1,10 +1,13 @@
-// Shared helpers for the vault suites: a fresh vault in a temp directory,
-// actors of each role, raw SQL on the decrypted store for tampering.
+// Shared helpers for the vault suites: a fresh vault (a file in a temp
+// directory, or a fresh PostgreSQL schema: test_location.hpp), actors of
+// each role, raw SQL on the stored rows for tampering (raw_sql.hpp).
 #pragma once
 
 #include "linkvault/linkvault.hpp"
+#include "raw_sql.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
+#include "test_location.hpp"
 #include "vault/vault_access.hpp"
 
 #include <botan/system_rng.h>
@@ -72,7 +75,7 @@ inline OpenOptions options_with(std::shared_ptr<const Clock> clock) {
 
 struct VaultFixture {
   std::string dir = make_temp_dir();
-  std::string path = dir + "/test.vault";
+  std::string path = test_vault_location(dir);  // a file, or a PostgreSQL URI
   MasterSecret master = random_master();
   // The vault's time: moves only when a test moves it.
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
@@ -84,10 +87,27 @@ struct VaultFixture {
     std::filesystem::remove_all(dir, ignored);
   }
 
-  // A keyed raw connection to the same file, for tampering and inspection.
+  // A keyed raw connection to the same file, for tampering and inspection
+  // (SQLCipher only: the tests that use it are in test suite "sqlcipher").
   std::unique_ptr<sql::Connection> raw() {
     auto& store = dynamic_cast<SqlCipherStore&>(VaultAccess::core(vault)->store());
     return store.open_connection();
+  }
+
+  // Raw SQL on either backend, in `tenant`'s context (raw_sql.hpp).
+  std::int64_t raw_exec(std::string_view tenant, const std::vector<std::string>& statements,
+                        const std::vector<RawValue>& params = {}) {
+    return testing::raw_exec(vault, path, tenant, statements, params);
+  }
+  std::vector<std::optional<std::string>> raw_texts(std::string_view tenant,
+                                                    const std::string& query,
+                                                    const std::vector<RawValue>& params = {}) {
+    return testing::raw_texts(vault, path, tenant, query, params);
+  }
+  std::optional<std::vector<std::uint8_t>> raw_blob(std::string_view tenant,
+                                                    const std::string& query,
+                                                    const std::vector<RawValue>& params = {}) {
+    return testing::raw_blob(vault, path, tenant, query, params);
   }
 
   Integration connect_slack(Tenant& tenant, const char* name = "default",

@@ -13,7 +13,29 @@ PostgresSession::PostgresSession(PostgresStore& store, std::unique_ptr<pg::Conne
 
 PostgresSession::~PostgresSession() {
   if (in_transaction_) rollback();
+  try {
+    clear_connection_context();
+  } catch (const Error&) {
+    // Gone with the connection, which the pool then drops.
+  }
   store_.release(std::move(connection_));
+}
+
+void PostgresSession::set_connection_context(std::string_view setting, std::string_view value) {
+  // Outside a transaction each statement commits on its own (as SQLite's
+  // autocommit does), so the context is the connection's (is_local false)
+  // until begin() or the end of the session clears it: a pooled connection
+  // never carries one to its next session.
+  run("lv_set_connection_context", "SELECT set_config($1, $2, false)",
+      {pg::Param::of(setting), pg::Param::of(value)});
+  connection_context_ = true;
+}
+
+void PostgresSession::clear_connection_context() {
+  if (!connection_context_ || !connection_->ok()) return;
+  connection_->exec_script(
+      "SELECT set_config('linkvault.tenant', '', false), set_config('linkvault.scope', '', false)");
+  connection_context_ = false;
 }
 
 void PostgresSession::reconnect() {
@@ -31,6 +53,7 @@ void PostgresSession::begin(TransactionMode mode) {
                         : "BEGIN ISOLATION LEVEL READ COMMITTED";
   if (!connection_->ok()) reconnect();
   try {
+    clear_connection_context();
     connection_->exec_script(sql);
   } catch (const Error& error) {
     // A pooled connection the server dropped (a restart) fails only when
@@ -73,9 +96,14 @@ void PostgresSession::rollback() noexcept {
 
 pg::Result PostgresSession::run(const std::string& name, const std::string& sql,
                                 std::initializer_list<pg::Param> params, bool binary_results) {
+  return run(name, sql, std::span<const pg::Param>(params.begin(), params.size()),
+             binary_results);
+}
+
+pg::Result PostgresSession::run(const std::string& name, const std::string& sql,
+                                std::span<const pg::Param> params, bool binary_results) {
   try {
-    return connection_->exec(name, sql, std::span<const pg::Param>(params.begin(), params.size()),
-                             binary_results);
+    return connection_->exec(name, sql, params, binary_results);
   } catch (const Error&) {
     if (in_transaction_) failed_ = true;
     throw;
@@ -99,7 +127,8 @@ void PostgresSession::set_tenant_setting(std::string_view tenant) {
 
 void PostgresSession::enter_tenant(std::string_view tenant) {
   if (!in_transaction_) {
-    throw Error(ErrorCode::failed_precondition, "a tenant's rows are read in a transaction");
+    set_connection_context("linkvault.tenant", "=" + std::string(tenant));
+    return;
   }
   set_tenant_setting(tenant);
   if (mode_ != TransactionMode::write || locked_.contains(tenant)) return;
@@ -139,7 +168,8 @@ bool PostgresSession::try_enter_tenant(std::string_view tenant) {
 
 void PostgresSession::enter_scope(std::string_view scope) {
   if (!in_transaction_) {
-    throw Error(ErrorCode::failed_precondition, "a cross-tenant scope is set in a transaction");
+    set_connection_context("linkvault.scope", scope);
+    return;
   }
   if (scope_ == scope) return;
   run("lv_enter_scope", "SELECT set_config('linkvault.scope', $1, true)",

@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 namespace linkvault {
@@ -146,17 +147,31 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   // is dropped when the session ends.
   pg::Result run(const std::string& name, const std::string& sql,
                  std::initializer_list<pg::Param> params, bool binary_results = false);
+  // The same with a built list (pg::ParamList::params()).
+  pg::Result run(const std::string& name, const std::string& sql,
+                 std::span<const pg::Param> params, bool binary_results = false);
 
   // Makes `tenant` the transaction's tenant context (a no-op when it already
   // is). In a write transaction, also locks the tenant's `tenants` row
   // (inserting it if absent), waiting for its holder, once per transaction
-  // per tenant. Error(FAILED_PRECONDITION) outside a transaction.
+  // per tenant. Outside a transaction (each statement then commits on its
+  // own, as on SQLite) the context is the connection's until the next
+  // begin() or the session's end, and no row is locked.
   void enter_tenant(std::string_view tenant);
   // The same in a write transaction, without waiting: false (the context
   // unchanged) if another transaction holds the tenant's row.
   bool try_enter_tenant(std::string_view tenant);
+  // Whether entering `tenant` (enter_tenant, which waits) keeps the lock
+  // order: this transaction holds that tenant's row already, or no tenant
+  // row, or only rows of tenants before it (ascending, as std::string
+  // compares). Claims that passed over busy tenants wait only then.
+  bool may_wait_for_tenant(std::string_view tenant) const noexcept {
+    return locked_.empty() || locked_.contains(tenant) ||
+           std::string_view(*locked_.rbegin()) < tenant;
+  }
   // Sets the transaction's cross-tenant scope: "workers", "sweep" or
   // "verify" (the policies of postgres_migrations/0001_initial.sql).
+  // Outside a transaction, the connection's, as for enter_tenant.
   void enter_scope(std::string_view scope);
 
   bool in_write_transaction() const noexcept {
@@ -168,6 +183,9 @@ class PostgresSession final : public StoreSession, public ProviderStore {
 
  private:
   void set_tenant_setting(std::string_view tenant);
+  // The context outside a transaction, and its removal.
+  void set_connection_context(std::string_view setting, std::string_view value);
+  void clear_connection_context();
   // Opens a fresh connection in place of one the server dropped.
   void reconnect();
 
@@ -179,6 +197,7 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   std::optional<std::string> tenant_;           // the context set in this transaction
   std::string scope_;                           // "" when none
   std::set<std::string, std::less<>> locked_;   // tenants whose row this transaction holds
+  bool connection_context_ = false;  // a tenant or scope set outside a transaction
 };
 
 }  // namespace linkvault

@@ -3,14 +3,13 @@
 #include "core/message_text.hpp"
 #include "linkvault/error.hpp"
 #include "store/sqlite.hpp"
+#include "store/store_rows.hpp"
 
 #include <fmt/format.h>
 
 namespace linkvault {
 
 namespace {
-
-#define LV_PROVIDER_COLUMNS "key, spec, created_at, updated_at"
 
 StoredProvider read_provider(const sql::Statement& row) {
   return StoredProvider{row.column_text(0), row.column_text(1), row.column_int(2),

@@ -1,16 +1,15 @@
 #include "store/sqlcipher_session.hpp"
 
-#include "core/json_text.hpp"
 #include "core/message_text.hpp"
 #include "store/pending_shred.hpp"
 #include "store/sqlcipher_session_rows.hpp"
 #include "store/sqlcipher_store.hpp"
 #include "store/sqlite.hpp"
+#include "store/store_rows.hpp"
 
 #include <sqlite3.h>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,50 +19,6 @@
 namespace linkvault {
 
 namespace {
-
-// What listing returns; the chain columns (key_version, mac) follow in
-// LV_ACTIVITY_COLUMNS for verification and inserts.
-#define LV_ACTIVITY_ENTRY_COLUMNS                                             \
-  "tenant, sequence, id, integration_id, action, user_id, user_name, details, " \
-  "created_at"
-#define LV_ACTIVITY_COLUMNS LV_ACTIVITY_ENTRY_COLUMNS ", key_version, mac"
-
-std::string scopes_to_json(const std::vector<std::string>& scopes) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < scopes.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_json_quoted(out, scopes[i]);
-  }
-  out.push_back(']');
-  return out;
-}
-
-std::vector<std::string> scopes_from_json(std::string_view text) {
-  // One parser per thread: constructing one allocates, and get() is hot.
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::array array;
-  if (parser.parse(text.data(), text.size(), true).get_array().get(array)) {
-    throw Error(ErrorCode::integrity, "stored scopes are not a JSON array");
-  }
-  std::vector<std::string> scopes;
-  for (auto element : array) {
-    std::string_view scope;
-    if (element.get_string().get(scope)) {
-      throw Error(ErrorCode::integrity, "stored scope is not a string");
-    }
-    scopes.emplace_back(scope);
-  }
-  return scopes;
-}
-
-template <typename Enum, typename Parse>
-Enum parse_stored(std::string_view text, Parse parse, const char* what) {
-  auto value = parse(text);
-  if (!value) {
-    throw Error(ErrorCode::integrity, fmt::format("stored {} {} is not valid", what, quote_for_message(text)));
-  }
-  return *value;
-}
 
 // Binds every column in LV_INTEGRATION_COLUMNS order to ?1..?22.
 void bind_integration(sql::Statement& statement, const IntegrationRecord& record) {

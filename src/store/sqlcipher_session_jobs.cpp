@@ -6,6 +6,7 @@
 
 #include "core/message_text.hpp"
 #include "store/sqlite.hpp"
+#include "store/store_rows.hpp"
 
 #include <fmt/format.h>
 
@@ -15,29 +16,8 @@ namespace linkvault {
 
 namespace {
 
-// Column order shared by every job SELECT, read_job() and bind_job().
-#define LV_JOB_COLUMNS                                                            \
-  "id, tenant, integration_id, type, status, config, progress_percent, "          \
-  "records_processed, records_total, attempt, max_attempts, retry_base_seconds, " \
-  "run_after, worker_id, lease_token, lease_ms, lease_until, cancel_requested, "  \
-  "error, outcome, summary, created_at, started_at, completed_at, updated_at"
-
-template <typename Enum, typename Parse>
-Enum parse_stored_job_enum(std::string_view text, Parse parse, const char* what) {
-  auto value = parse(text);
-  if (!value) {
-    throw Error(ErrorCode::integrity,
-                fmt::format("stored job {} {} is not valid", what, quote_for_message(text)));
-  }
-  return *value;
-}
-
-int column_small_int(const sql::Statement& row, int column) {
-  const std::int64_t value = row.column_int(column);
-  if (value < 0 || value > std::numeric_limits<int>::max()) {
-    throw Error(ErrorCode::integrity, fmt::format("stored job column {} is out of range", column));
-  }
-  return static_cast<int>(value);
+int column_small_int(const sql::Statement& row, int column, const char* what) {
+  return stored_small_int(row.column_int(column), what);
 }
 
 JobRecord read_job(const sql::Statement& row) {
@@ -46,15 +26,15 @@ JobRecord read_job(const sql::Statement& row) {
   j.id = row.column_text(0);
   j.tenant = row.column_text(1);
   j.integration_id = row.column_text(2);
-  j.type = parse_stored_job_enum<JobType>(row.column_text_view(3), parse_job_type, "type");
-  j.status = parse_stored_job_enum<JobStatus>(row.column_text_view(4), parse_job_status, "status");
+  j.type = parse_stored<JobType>(row.column_text_view(3), parse_job_type, "job type");
+  j.status = parse_stored<JobStatus>(row.column_text_view(4), parse_job_status, "job status");
   j.config = row.column_text(5);
-  j.progress_percent = column_small_int(row, 6);
+  j.progress_percent = column_small_int(row, 6, "job progress_percent");
   j.records_processed = row.column_int(7);
   j.records_total = row.column_optional_int(8);
-  j.attempt = column_small_int(row, 9);
-  j.max_attempts = column_small_int(row, 10);
-  j.retry_base_seconds = column_small_int(row, 11);
+  j.attempt = column_small_int(row, 9, "job attempt");
+  j.max_attempts = column_small_int(row, 10, "job max_attempts");
+  j.retry_base_seconds = column_small_int(row, 11, "job retry_base_seconds");
   j.run_after = row.column_int(12);
   j.worker_id = row.column_optional_text(13);
   record.lease_token = row.column_text(14);
@@ -63,8 +43,8 @@ JobRecord read_job(const sql::Statement& row) {
   j.cancel_requested = row.column_int(17) != 0;
   j.error = row.column_optional_text(18);
   if (!row.is_null(19)) {
-    j.outcome = parse_stored_job_enum<SyncOutcome>(row.column_text_view(19), parse_sync_outcome,
-                                                   "outcome");
+    j.outcome =
+        parse_stored<SyncOutcome>(row.column_text_view(19), parse_sync_outcome, "job outcome");
   }
   j.summary = row.column_optional_text(20);
   j.created_at = row.column_int(21);

@@ -5,19 +5,13 @@
 #pragma once
 
 #include "store/store.hpp"
+#include "store/store_rows.hpp"  // LV_INTEGRATION_COLUMNS
 
 namespace linkvault {
 
 namespace sql {
 class Statement;
 }
-
-// Column order shared by every integration SELECT and read_integration().
-#define LV_INTEGRATION_COLUMNS                                                 \
-  "id, tenant, provider, name, account, status, credentials, credential_mask, " \
-  "scopes, expires_at, connected_by, connected_at, disconnected_at, "          \
-  "last_used_at, last_refreshed_at, refresh_count, last_error, sync_config, "  \
-  "last_sync_at, last_sync_status, created_at, updated_at"
 
 // The current row of a SELECT of LV_INTEGRATION_COLUMNS (in that order, from
 // column 0); Error(INTEGRITY) for a stored value that is not valid.

@@ -1,4 +1,4 @@
-// The conformance suite's write transactions: body(session) in one write
+// The conformance suite's transactions. in_write: body(session) in one write
 // transaction of a fresh session of `store`, committed if it returns (rolled
 // back by the session's destructor if it throws), returning what it returns.
 #pragma once
@@ -21,6 +21,18 @@ auto in_write(Store& store, Body&& body) {
     session->commit();
     return result;
   }
+}
+
+// body(session) in one read transaction (one snapshot) of a fresh session
+// of `store`, returning what it returns. Every Store operation runs in a
+// transaction (store.hpp); PostgreSQL refuses one outside.
+template <typename Body>
+auto in_read(Store& store, Body&& body) {
+  auto session = store.session();
+  session->begin(TransactionMode::read);
+  auto result = body(*session);
+  session->commit();
+  return result;
 }
 
 }  // namespace linkvault::conformance

@@ -95,6 +95,7 @@ TEST_CASE("conformance: racing enqueues on one integration insert exactly one ac
   REQUIRE(inserted.size() == 1);
   CHECK(refused_for == std::set<std::string>{inserted[0]});
   auto session = setup->session();
+  session->begin(TransactionMode::read);
   CHECK(session->active_job("acme", on.id)->job.id == inserted[0]);
   CHECK_FALSE(session->active_job("globex", on.id).has_value());
 }
@@ -163,7 +164,7 @@ TEST_CASE("conformance: update_job_if writes only over the status and token it n
   in_write(*store, [&](StoreSession& session) {
     session.insert_job_unless_active(pending_job("job", on, t0));
   });
-  JobRecord running = *store->session()->find_job("job");
+  JobRecord running = *in_read(*store, [&](StoreSession& s) { return s.find_job("job"); });
   running.job.status = JobStatus::running;
   running.lease_token = "lease-1";
   running.job.lease_until = t0 + 10;
@@ -176,7 +177,7 @@ TEST_CASE("conformance: update_job_if writes only over the status and token it n
     CHECK(session.find_job("job")->job.status == JobStatus::running);
     CHECK(session.update_job_if(stale, JobStatus::running, "lease-1"));
   });
-  const auto stored = store->session()->find_job("job");
+  const auto stored = in_read(*store, [&](StoreSession& s) { return s.find_job("job"); });
   CHECK(stored->job.status == JobStatus::completed);
   CHECK(stored->lease_token == "lease-1");
 }
@@ -220,6 +221,7 @@ TEST_CASE("conformance: list_jobs is newest first, filtered, and pages by cursor
     }
   });
   auto session = store->session();
+  session->begin(TransactionMode::read);
   JobListFilter all;
   const auto jobs = session->list_jobs("acme", all);
   REQUIRE(jobs.size() == 5);
@@ -256,6 +258,7 @@ TEST_CASE("conformance: auto_sync_candidates are connected, configured and idle"
         pending_job("job", integration("acme", "busy", config).integration, t0));
   });
   auto session = store->session();
+  session->begin(TransactionMode::read);
   const auto candidates = session->auto_sync_candidates();
   REQUIRE(candidates.size() == 1);
   CHECK(candidates[0].id == "acme/idle");
@@ -276,6 +279,7 @@ TEST_CASE("conformance: delete_tenant_rows counts and deletes the tenant's jobs"
       in_write(*store, [&](StoreSession& session) { return session.delete_tenant_rows("acme"); });
   CHECK(counts.jobs == 2);
   auto session = store->session();
+  session->begin(TransactionMode::read);
   CHECK_FALSE(session->find_job("a0").has_value());
   CHECK(session->find_job("g0").has_value());
 }
@@ -287,7 +291,7 @@ TEST_CASE("conformance: update_progress_if writes progress and lease only, under
   in_write(*store, [&](StoreSession& session) {
     session.insert_job_unless_active(pending_job("job", integration_named("acme", 0), t0));
   });
-  JobRecord running = *store->session()->find_job("job");
+  JobRecord running = *in_read(*store, [&](StoreSession& s) { return s.find_job("job"); });
   const JobRecord pending = running;
   running.job.status = JobStatus::running;
   running.lease_token = "lease-1";
@@ -310,7 +314,7 @@ TEST_CASE("conformance: update_progress_if writes progress and lease only, under
     CHECK_FALSE(session.update_progress_if(beat, "lease-0"));
     CHECK(session.update_progress_if(beat, "lease-1"));
   });
-  const auto stored = store->session()->find_job("job");
+  const auto stored = in_read(*store, [&](StoreSession& s) { return s.find_job("job"); });
   CHECK(stored->job.status == JobStatus::running);
   CHECK(stored->job.records_processed == 7);
   CHECK(stored->job.records_total == 10);
@@ -330,7 +334,8 @@ TEST_CASE("conformance: record_sync_result sets the integration's last sync only
     CHECK_FALSE(session.record_sync_result("globex", on.id, t0 + 5, SyncOutcome::success));
     CHECK_FALSE(session.record_sync_result("acme", "nope", t0 + 5, SyncOutcome::success));
   });
-  const auto stored = store->session()->load_integration("acme", on.id);
+  const auto stored =
+      in_read(*store, [&](StoreSession& s) { return s.load_integration("acme", on.id); });
   CHECK(stored->integration.last_sync_at == t0 + 5);
   CHECK(stored->integration.last_sync_status == SyncOutcome::partial);
   CHECK(stored->integration.updated_at == t0 + 5);

@@ -273,6 +273,7 @@ TEST_CASE("conformance: expiring_integrations are connected, due, soonest first,
     add("globex", "other", IntegrationStatus::connected, t0 + 150);
   });
   auto session = store->session();
+  session->begin(TransactionMode::read);
   const std::vector<std::string> acme = {"acme/soon", "acme/a-tie", "acme/b-tie", "acme/late"};
   CHECK(ids_of(session->expiring_integrations("acme", t0 + 300)) == acme);  // before is inclusive
   CHECK(ids_of(session->expiring_integrations(std::nullopt, t0 + 300)) ==
@@ -292,15 +293,19 @@ TEST_CASE("conformance: expiring_integrations are connected, due, soonest first,
 TEST_CASE("conformance: an integration leaves expiring_integrations when it stops qualifying") {
   auto backend = make_conformance_backend();
   auto store = backend->open(5000);
+  const auto expiring = [&](std::optional<std::string_view> tenant, TimeMs before) {
+    return in_read(*store,
+                   [&](StoreSession& s) { return s.expiring_integrations(tenant, before); });
+  };
   IntegrationRecord record = integration("acme", "default", IntegrationStatus::connected, t0);
   in_write(*store, [&](StoreSession& s) { s.insert_integration_within_quota(record); });
-  CHECK(store->session()->expiring_integrations(std::nullopt, t0).size() == 1);
+  CHECK(expiring(std::nullopt, t0).size() == 1);
   SUBCASE("refreshed to a later expiry") { record.integration.expires_at = t0 + 3'600'000; }
   SUBCASE("no expiry any more") { record.integration.expires_at = std::nullopt; }
   SUBCASE("errored") { record.integration.status = IntegrationStatus::error; }
   in_write(*store, [&](StoreSession& s) { s.update_integration(record); });
-  CHECK(store->session()->expiring_integrations(std::nullopt, t0 + 1000).empty());
-  CHECK(store->session()->expiring_integrations("acme", t0 + 1000).empty());
+  CHECK(expiring(std::nullopt, t0 + 1000).empty());
+  CHECK(expiring("acme", t0 + 1000).empty());
 }
 
 // ---- OAuth clients ---------------------------------------------------------
@@ -308,29 +313,32 @@ TEST_CASE("conformance: an integration leaves expiring_integrations when it stop
 TEST_CASE("conformance: put_oauth_client inserts and replaces, load reads it back") {
   auto backend = make_conformance_backend();
   auto store = backend->open(5000);
-  CHECK_FALSE(store->session()->load_oauth_client("gmail").has_value());
+  const auto load = [&](std::string_view provider) {
+    return in_read(*store, [&](StoreSession& s) { return s.load_oauth_client(provider); });
+  };
+  CHECK_FALSE(load("gmail").has_value());
   OAuthClientRecord client{"gmail", "client-1", {1, 2, 3, 4}, t0};
   in_write(*store, [&](StoreSession& s) {
     s.put_oauth_client(client);
     s.put_oauth_client(OAuthClientRecord{"slack", "client-s", {}, t0});
   });
-  auto loaded = store->session()->load_oauth_client("gmail");
+  auto loaded = load("gmail");
   REQUIRE(loaded.has_value());
   CHECK(loaded->provider == "gmail");
   CHECK(loaded->client_id == "client-1");
   CHECK(loaded->sealed_secret == std::vector<std::uint8_t>{1, 2, 3, 4});
   CHECK(loaded->updated_at == t0);
-  CHECK(store->session()->load_oauth_client("slack")->sealed_secret.empty());
+  CHECK(load("slack")->sealed_secret.empty());
 
   in_write(*store, [&](StoreSession& s) {
     s.put_oauth_client(OAuthClientRecord{"gmail", "client-2", {}, t0 + 5});
   });
-  loaded = store->session()->load_oauth_client("gmail");
+  loaded = load("gmail");
   REQUIRE(loaded.has_value());
   CHECK(loaded->client_id == "client-2");
   CHECK(loaded->sealed_secret.empty());  // replaced: the old secret is gone
   CHECK(loaded->updated_at == t0 + 5);
-  CHECK(store->session()->load_oauth_client("slack")->client_id == "client-s");
+  CHECK(load("slack")->client_id == "client-s");
 }
 
 // ---- pending grants --------------------------------------------------------
@@ -441,10 +449,13 @@ TEST_CASE("conformance: delete_expired_oauth_grants deletes those with expires_a
 TEST_CASE("conformance: put_rate_bucket inserts and replaces fractional buckets exactly") {
   auto backend = make_conformance_backend();
   auto store = backend->open(5000);
-  CHECK_FALSE(store->session()->load_rate_bucket("acme", "acme/default").has_value());
+  const auto bucket_of = [&](std::string_view tenant, std::string_view id) {
+    return in_read(*store, [&](StoreSession& s) { return s.load_rate_bucket(tenant, id); });
+  };
+  CHECK_FALSE(bucket_of("acme", "acme/default").has_value());
   RateBucketRecord bucket{"acme", "acme/default", 59.0 + 1.0 / 3.0, 0.1, t0 + 7, 0};
   in_write(*store, [&](StoreSession& s) { s.put_rate_bucket(bucket); });
-  auto loaded = store->session()->load_rate_bucket("acme", "acme/default");
+  auto loaded = bucket_of("acme", "acme/default");
   REQUIRE(loaded.has_value());
   CHECK(loaded->tenant == "acme");
   CHECK(loaded->integration_id == "acme/default");
@@ -452,14 +463,14 @@ TEST_CASE("conformance: put_rate_bucket inserts and replaces fractional buckets 
   CHECK(loaded->hour_tokens == bucket.hour_tokens);
   CHECK(loaded->refilled_at == t0 + 7);
   CHECK(loaded->blocked_until == 0);
-  CHECK_FALSE(store->session()->load_rate_bucket("globex", "acme/default").has_value());
+  CHECK_FALSE(bucket_of("globex", "acme/default").has_value());
 
   bucket.minute_tokens = 0;
   bucket.hour_tokens = 3599.75;
   bucket.refilled_at = t0 + 8;
   bucket.blocked_until = t0 + 120'000;
   in_write(*store, [&](StoreSession& s) { s.put_rate_bucket(bucket); });
-  loaded = store->session()->load_rate_bucket("acme", "acme/default");
+  loaded = bucket_of("acme", "acme/default");
   REQUIRE(loaded.has_value());
   CHECK(loaded->minute_tokens == 0.0);
   CHECK(loaded->hour_tokens == 3599.75);
@@ -516,6 +527,7 @@ TEST_CASE("conformance: delete_tenant_rows deletes the tenant's OAuth rows, not 
   CHECK(counts.integrations == 1);
 
   auto session = store->session();
+  session->begin(TransactionMode::read);
   CHECK(session->load_refresh_state("acme", "acme/default").failures == 0);
   CHECK_FALSE(session->load_rate_bucket("acme", "acme/default").has_value());
   CHECK(ids_of(session->expiring_integrations(std::nullopt, t0)) ==
