@@ -9,6 +9,8 @@
 
 #include <charconv>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace linkvault::pg {
 
@@ -52,29 +54,59 @@ bool is_postgres_uri(std::string_view location) noexcept {
   return starts_with(location, "postgresql://") || starts_with(location, "postgres://");
 }
 
-std::string redact_uri(std::string_view uri) {
-  std::string out(uri);
-  // user:password@ in the authority.
-  const auto scheme_end = out.find("://");
-  if (scheme_end != std::string::npos) {
+namespace {
+
+// Where a URI's passwords are, as [begin, end) offsets in ascending order:
+// the password of the user information (user:password@) and the value of
+// any password= query parameter.
+std::vector<std::pair<std::size_t, std::size_t>> password_spans(std::string_view uri) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  const auto scheme_end = uri.find("://");
+  if (scheme_end != std::string_view::npos) {
     const auto authority_start = scheme_end + 3;
-    const auto authority_end = out.find_first_of("/?#", authority_start);
-    const auto at = out.rfind('@', authority_end == std::string::npos ? out.size() : authority_end);
-    if (at != std::string::npos && at > authority_start) {
-      const auto colon = out.find(':', authority_start);
-      if (colon != std::string::npos && colon < at) {
-        out.replace(colon + 1, at - colon - 1, redacted_password);
-      }
+    const auto authority_end = uri.find_first_of("/?#", authority_start);
+    const auto at = uri.rfind('@', authority_end == std::string_view::npos ? uri.size() : authority_end);
+    if (at != std::string_view::npos && at > authority_start) {
+      const auto colon = uri.find(':', authority_start);
+      if (colon != std::string_view::npos && colon < at) spans.emplace_back(colon + 1, at);
     }
   }
-  // password=... among the query parameters.
-  for (std::size_t pos = out.find("password="); pos != std::string::npos;
-       pos = out.find("password=", pos + 1)) {
-    if (pos != 0 && out[pos - 1] != '?' && out[pos - 1] != '&') continue;
+  // Only in the query: a "password=" inside the user information is part of
+  // the password found above.
+  const auto query = uri.find('?', spans.empty() ? 0 : spans.back().second);
+  for (std::size_t pos = query == std::string_view::npos ? query : uri.find("password=", query);
+       pos != std::string_view::npos; pos = uri.find("password=", pos + 1)) {
+    if (uri[pos - 1] != '?' && uri[pos - 1] != '&') continue;
     const auto value_start = pos + std::strlen("password=");
-    const auto value_end = out.find_first_of("&#", value_start);
-    out.replace(value_start, (value_end == std::string::npos ? out.size() : value_end) - value_start,
-                redacted_password);
+    const auto value_end = uri.find_first_of("&#", value_start);
+    spans.emplace_back(value_start, value_end == std::string_view::npos ? uri.size() : value_end);
+  }
+  return spans;
+}
+
+// libpq's text about a URI it could not parse quotes the URI, or the part
+// it choked on (a password with a bad %-escape): every password of the URI,
+// as written, is replaced by "****" wherever it appears.
+std::string scrub_passwords(std::string text, std::string_view uri) {
+  for (const auto& [begin, end] : password_spans(uri)) {
+    const std::string_view password = uri.substr(begin, end - begin);
+    if (password.empty()) continue;
+    for (auto pos = text.find(password); pos != std::string::npos;
+         pos = text.find(password, pos + redacted_password.size())) {
+      text.replace(pos, password.size(), redacted_password);
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string redact_uri(std::string_view uri) {
+  std::string out(uri);
+  const auto spans = password_spans(uri);
+  // From the last span back, so that earlier offsets stay valid.
+  for (auto span = spans.rbegin(); span != spans.rend(); ++span) {
+    out.replace(span->first, span->second - span->first, redacted_password);
   }
   return out;
 }
@@ -165,7 +197,8 @@ std::unique_ptr<Connection> Connection::open(const std::string& uri) {
   char* parse_error = nullptr;
   PQconninfoOption* options = PQconninfoParse(uri.c_str(), &parse_error);
   if (options == nullptr) {
-    const std::string reason = parse_error != nullptr ? clean_error_text(parse_error) : "out of memory";
+    const std::string reason =
+        parse_error != nullptr ? scrub_passwords(clean_error_text(parse_error), uri) : "out of memory";
     PQfreemem(parse_error);
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("not a PostgreSQL URI {}: {}", quote_for_message(redact_uri(uri)),
@@ -175,7 +208,7 @@ std::unique_ptr<Connection> Connection::open(const std::string& uri) {
   pg_conn* connection = PQconnectdb(uri.c_str());
   if (connection == nullptr) throw Error(ErrorCode::internal, "PostgreSQL: out of memory");
   if (PQstatus(connection) != CONNECTION_OK) {
-    const std::string reason = clean_error_text(PQerrorMessage(connection));
+    const std::string reason = scrub_passwords(clean_error_text(PQerrorMessage(connection)), uri);
     PQfinish(connection);
     throw Error(ErrorCode::io, fmt::format("cannot connect to PostgreSQL at {}: {}",
                                            quote_for_message(redact_uri(uri)), reason));

@@ -26,6 +26,7 @@ import ctypes
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from ctypes import byref, c_double, c_int64, c_void_p, string_at
 from datetime import datetime, timezone
@@ -43,7 +44,8 @@ ROLES: Tuple[str, ...] = ("admin", "member", "system")
 # all the same).
 #: A point in time: an aware datetime, or epoch seconds.
 TimeLike = Union[datetime, int, float]
-#: A file path as os.fspath() takes it.
+#: Where a vault lives: a file path as os.fspath() takes it, or a
+#: PostgreSQL URI (``postgresql://...`` or ``postgres://...``) as text.
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 #: A host's tester: credentials in, ``(success, message)`` out.
 Tester = Callable[[Dict[str, str]], Tuple[bool, str]]
@@ -381,8 +383,20 @@ def _actor_json(actor):
 
 # -------------------------------------------------------------------- Vault --
 
+def _redacted_location(location: PathLike) -> PathLike:
+    """The location for display: a PostgreSQL URI with its password
+    (``user:pw@`` or ``password=pw``) replaced by ``****``, as in the
+    library's messages; a file path as given."""
+    if not isinstance(location, str) or not location.startswith(("postgresql://", "postgres://")):
+        return location
+    # The password runs from the user's colon to the authority's last "@".
+    text = re.sub(r"^([a-z]+://[^:@/?#]*:)[^/?#]*@", r"\1****@", location)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1****", text)
+
+
 class Vault:
-    """One encrypted vault file. Create with :meth:`Vault.open`.
+    """One vault: an encrypted file, or a schema of a PostgreSQL database.
+    Create with :meth:`Vault.open`.
 
     Use as a context manager, or call :meth:`close`; closing twice is fine.
     Every call on a closed vault (or on a Tenant of it) raises
@@ -400,6 +414,15 @@ class Vault:
              passphrase: Optional[Union[str, bytes, bytearray]] = None,
              create: bool = True) -> Vault:
         """Opens (and with ``create=True``, the default, creates) the vault at ``path``.
+
+        ``path`` is a file path (str, bytes or os.PathLike: a SQLCipher
+        file), or a PostgreSQL URI as str, ``postgresql://user@/db?host=/run/postgresql``
+        (``postgres://`` too): the vault then lives in the tables of that
+        connection's current schema (choose one with
+        ``&options=-csearch_path%3Dmy_schema``), and any number of processes
+        on any number of machines may open it at once. An unreachable server
+        raises :class:`~linkvault.StorageError`; no message, and not this object's
+        repr, shows the URI's password.
 
         Give exactly one master secret: ``key``, 32 raw bytes (bytes,
         bytearray or memoryview), or ``passphrase``, a non-empty str
@@ -464,7 +487,7 @@ class Vault:
 
     @property
     def path(self) -> PathLike:
-        """The path the vault was opened with."""
+        """The path (or PostgreSQL URI, password and all) the vault was opened with."""
         return self._path
 
     @property
@@ -493,7 +516,8 @@ class Vault:
                 pass
 
     def __repr__(self):
-        return "<linkvault.Vault %r%s>" % (self._path, " closed" if self._closed else "")
+        return "<linkvault.Vault %r%s>" % (_redacted_location(self._path),
+                                           " closed" if self._closed else "")
 
     def tenant(self, tenant_id: str) -> Tenant:
         """A handle on one tenant (cheap; no I/O). Ids are 1-128 bytes of UTF-8."""

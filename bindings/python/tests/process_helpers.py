@@ -13,11 +13,11 @@ def read_lines(path):
         return [line.strip() for line in file if line.strip()]
 
 
-def wait_for(condition, what, deadline):
+def wait_for(condition, what, deadline, interval=0.01):
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for %s" % what)
-        time.sleep(0.01)
+        time.sleep(interval)
 
 
 def run_together(workers, record_dir, deadline, timeout):

@@ -7,8 +7,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import linkvault as lv
 from conftest import TEST_KEY, subprocess_environment
+
+# About the SQLCipher file itself.
+pytestmark = pytest.mark.sqlcipher_only
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

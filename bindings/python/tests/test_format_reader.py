@@ -14,6 +14,9 @@ import pytest
 import linkvault as lv
 from conftest import SLACK_TOKEN, TEST_KEY
 
+# About the SQLCipher file itself.
+pytestmark = pytest.mark.sqlcipher_only
+
 pytest.importorskip("cryptography")
 
 READER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "format_reader.py")

@@ -1,4 +1,5 @@
-"""Worker processes sharing one vault file, two of them SIGKILLed mid-job.
+"""Worker processes sharing one vault (a file, or a PostgreSQL schema), two of
+them SIGKILLed mid-job (test_postgres_hosts.py runs more, on two "hosts").
 
 Four worker processes (jobs_worker.py) take 100 jobs on 100 integrations of
 four tenants. At random moments two of them are killed with SIGKILL while

@@ -1,4 +1,4 @@
-"""Host-registered providers are stored in the vault file: every Vault object
+"""Host-registered providers are stored in the vault (file or schema): every Vault object
 and process that opens it sees them; the same spec again is a no-op, another
 spec is AlreadyExists unless replace=True; built-ins stay untouchable."""
 

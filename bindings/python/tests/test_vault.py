@@ -1,5 +1,9 @@
 """Vault.open with a key or a passphrase, wrong secrets, create=False,
-close/with/double close, and use of a closed vault (DESIGN.md §3, §7, §10)."""
+close/with/double close, and use of a closed vault (DESIGN.md §3, §7, §10).
+
+The tests that look at the vault's file are sqlcipher_only; their
+PostgreSQL counterparts (what a wrong key or create=False leaves in the
+schema) are in test_postgres_vault.py."""
 
 import os
 import re
@@ -30,6 +34,7 @@ def test_version_and_abi():
     assert lv.__version__ == "0.1.0"
 
 
+@pytest.mark.sqlcipher_only
 def test_open_with_key_creates_the_file_and_reopens(vault_path, admin):
     assert not os.path.exists(vault_path)
     with lv.Vault.open(vault_path, key=TEST_KEY) as vault:
@@ -59,6 +64,7 @@ def test_open_with_passphrase_and_reopen(vault_path, admin):
         assert vault.tenant("acme").get(integration.id).credential_mask == "••••tail"
 
 
+@pytest.mark.sqlcipher_only
 def test_wrong_passphrase_is_wrong_key_and_changes_nothing(vault_path, admin):
     with lv.Vault.open(vault_path, passphrase=PASSPHRASE) as vault:
         vault.tenant("acme").connect(admin, "slack", {"bot_token": SLACK_TOKEN})
@@ -68,6 +74,7 @@ def test_wrong_passphrase_is_wrong_key_and_changes_nothing(vault_path, admin):
     assert directory_snapshot(vault_path) == before
 
 
+@pytest.mark.sqlcipher_only
 def test_wrong_key_is_wrong_key_and_leaves_the_file_byte_for_byte_unchanged(vault_path, admin):
     with lv.Vault.open(vault_path, key=TEST_KEY) as vault:
         vault.tenant("acme").connect(admin, "slack", {"bot_token": SLACK_TOKEN})
@@ -82,16 +89,17 @@ def test_wrong_key_is_wrong_key_and_leaves_the_file_byte_for_byte_unchanged(vaul
         assert vault.verify_audit() == {"checked": 1, "ok": True, "first_bad": None}
 
 
-def test_key_vault_refuses_a_passphrase_and_vice_versa(vault_path, tmp_path):
+def test_key_vault_refuses_a_passphrase_and_vice_versa(vault_path, another_vault_path):
     lv.Vault.open(vault_path, key=TEST_KEY).close()
     with pytest.raises(lv.WrongKey):
         lv.Vault.open(vault_path, passphrase=PASSPHRASE)
-    other = str(tmp_path / "passphrase.vault")
+    other = another_vault_path
     lv.Vault.open(other, passphrase=PASSPHRASE).close()
     with pytest.raises(lv.WrongKey):
         lv.Vault.open(other, key=TEST_KEY)
 
 
+@pytest.mark.sqlcipher_only
 def test_create_false_on_a_missing_file_is_not_found_and_creates_nothing(vault_path):
     with pytest.raises(lv.NotFound) as caught:
         lv.Vault.open(vault_path, key=TEST_KEY, create=False)
@@ -99,6 +107,7 @@ def test_create_false_on_a_missing_file_is_not_found_and_creates_nothing(vault_p
     assert os.listdir(os.path.dirname(vault_path)) == []
 
 
+@pytest.mark.sqlcipher_only
 @pytest.mark.parametrize("arguments", [
     {},                                            # neither secret
     {"key": TEST_KEY, "passphrase": PASSPHRASE},   # both
