@@ -18,7 +18,7 @@
 
 #include "core/uuid.hpp"
 #include "linkvault/linkvault.hpp"
-#include "store/job_rows.hpp"
+#include "store/store_rows.hpp"
 #include "store/store_rows.hpp"
 
 #include <botan/system_rng.h>
