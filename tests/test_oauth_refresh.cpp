@@ -296,9 +296,19 @@ TEST_CASE("16 threads asking for one expiring token: one refresher call, everyon
     const std::string fresh = force ? "at-forced-jjjjjjjjjj" : "at-new-kkkkkkkkkkkk";
     const Refresher refresher = [&](const Credentials&) {
       ++calls;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
       return grant(fresh.c_str(), std::nullopt, 60);  // inside the margin: only force refreshes
     };
+    // The new token is inside the margin, so a caller whose first look came
+    // after the refresh finished would rightly refresh again. On a cold
+    // PostgreSQL pool sixteen threads each open a connection first, which
+    // on a loaded machine can take longer than the refresher: warm the pool
+    // so all sixteen look while the one refresh is under way.
+    {
+      std::vector<std::thread> warmers;
+      for (int t = 0; t < 16; ++t) warmers.emplace_back([&] { (void)f.tenant.list(); });
+      for (auto& warmer : warmers) warmer.join();
+    }
     std::vector<std::string> got(16);
     std::vector<std::thread> threads;
     RefreshOptions options;

@@ -8,6 +8,15 @@
 
 namespace linkvault {
 
+namespace {
+
+// Locks a tenant's row and reads what the transaction then keeps of it.
+constexpr const char* lock_tenant_sql =
+    "SELECT max_integrations, audit_sequence, audit_head FROM tenants WHERE tenant = $1 "
+    "FOR UPDATE";
+
+}  // namespace
+
 PostgresSession::PostgresSession(PostgresStore& store, std::unique_ptr<pg::Connection> connection)
     : store_(store), connection_(std::move(connection)) {}
 
@@ -44,7 +53,8 @@ void PostgresSession::begin(TransactionMode mode) {
   mode_ = mode;
   tenant_.reset();
   scope_.clear();
-  locked_.clear();
+  held_.clear();
+  keys_.clear();
 }
 
 void PostgresSession::commit() {
@@ -107,23 +117,32 @@ void PostgresSession::enter_tenant(std::string_view tenant) {
     throw Error(ErrorCode::failed_precondition, "a tenant's rows are read in a transaction");
   }
   set_tenant_setting(tenant);
-  if (mode_ != TransactionMode::write || locked_.contains(tenant)) return;
+  if (mode_ != TransactionMode::write || held_.contains(tenant)) return;
   const pg::Param key = pg::Param::of(tenant);
-  pg::Result locked = run("lv_lock_tenant",
-                          "SELECT 1 FROM tenants WHERE tenant = $1 FOR UPDATE", {key});
+  pg::Result locked = run("lv_lock_tenant", lock_tenant_sql, {key}, true);
   if (locked.rows() == 0) {
     // ON CONFLICT waits for a concurrent inserter, and our own new row is
     // ours until commit; the second SELECT then holds whichever row exists.
     run("lv_insert_tenant", "INSERT INTO tenants (tenant) VALUES ($1) ON CONFLICT DO NOTHING",
         {key});
-    run("lv_lock_tenant", "SELECT 1 FROM tenants WHERE tenant = $1 FOR UPDATE", {key});
+    locked = run("lv_lock_tenant", lock_tenant_sql, {key}, true);
   }
-  locked_.emplace(tenant);
+  hold(tenant, locked);
+}
+
+void PostgresSession::hold(std::string_view tenant, const pg::Result& row) {
+  TenantRow held;
+  if (row.rows() == 1) {
+    if (!row.is_null(0, 0)) held.max_integrations = row.integer(0, 0);
+    held.audit_sequence = row.integer(0, 1);
+    held.audit_head = std::string(row.text(0, 2));
+  }
+  held_.insert_or_assign(std::string(tenant), std::move(held));
 }
 
 bool PostgresSession::try_enter_tenant(std::string_view tenant) {
   require_write_transaction("claiming a tenant's job");
-  if (locked_.contains(tenant)) {
+  if (held_.contains(tenant)) {
     set_tenant_setting(tenant);
     return true;
   }
@@ -131,14 +150,16 @@ bool PostgresSession::try_enter_tenant(std::string_view tenant) {
   set_tenant_setting(tenant);
   const pg::Param key = pg::Param::of(tenant);
   pg::Result locked = run("lv_try_lock_tenant",
-                          "SELECT 1 FROM tenants WHERE tenant = $1 FOR UPDATE SKIP LOCKED", {key});
+                          "SELECT max_integrations, audit_sequence, audit_head FROM tenants "
+                          "WHERE tenant = $1 FOR UPDATE SKIP LOCKED",
+                          {key}, true);
   if (locked.rows() == 0) {
     // Held by another transaction, or no row yet: a tenant with jobs has
     // one (its jobs' audit entries made it), so treat both as busy.
     if (previous) set_tenant_setting(*previous);
     return false;
   }
-  locked_.emplace(tenant);
+  hold(tenant, locked);
   return true;
 }
 

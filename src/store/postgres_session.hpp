@@ -28,7 +28,8 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
-#include <set>
+#include <map>
+#include <vector>
 #include <span>
 #include <string>
 
@@ -164,12 +165,43 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   // row, or only rows of tenants before it (ascending, as std::string
   // compares). Claims that passed over busy tenants wait only then.
   bool may_wait_for_tenant(std::string_view tenant) const noexcept {
-    return locked_.empty() || locked_.contains(tenant) ||
-           std::string_view(*locked_.rbegin()) < tenant;
+    return held_.empty() || held_.contains(tenant) ||
+           std::string_view(held_.rbegin()->first) < tenant;
   }
   // Sets the transaction's cross-tenant scope: "workers", "sweep" or
   // "verify" (the policies of postgres_migrations/0001_initial.sql).
   void enter_scope(std::string_view scope);
+
+  // A tenant row as this transaction holds it: read when the row was
+  // locked, and kept current by this session's own writes to it (no other
+  // transaction can write a row this one holds). Saves the quota and audit
+  // head reads a round trip each.
+  struct TenantRow {
+    std::optional<std::int64_t> max_integrations;
+    std::int64_t audit_sequence = 0;
+    std::string audit_head;  // raw MAC bytes; "" for NULL (an empty chain)
+  };
+  // The tenant's row if this (write) transaction holds it, else nullptr.
+  TenantRow* held_tenant_row(std::string_view tenant) noexcept {
+    const auto found = held_.find(tenant);
+    return found == held_.end() ? nullptr : &found->second;
+  }
+
+  // The tenant's keys of every purpose, read once per transaction (the
+  // keyring's writers hold the tenant's row, as a write transaction here
+  // does, and a read transaction sees one snapshot); dropped by this
+  // session's own key writes.
+  const std::vector<WrappedKey>* cached_keys(std::string_view tenant) const noexcept {
+    const auto found = keys_.find(tenant);
+    return found == keys_.end() ? nullptr : &found->second;
+  }
+  void cache_keys(std::string_view tenant, std::vector<WrappedKey> keys) {
+    keys_.insert_or_assign(std::string(tenant), std::move(keys));
+  }
+  void forget_keys(std::string_view tenant) {
+    const auto found = keys_.find(tenant);
+    if (found != keys_.end()) keys_.erase(found);
+  }
 
   bool in_write_transaction() const noexcept {
     return in_transaction_ && mode_ == TransactionMode::write;
@@ -180,6 +212,8 @@ class PostgresSession final : public StoreSession, public ProviderStore {
 
  private:
   void set_tenant_setting(std::string_view tenant);
+  // Records the row lv_lock_tenant read (none: a row of defaults).
+  void hold(std::string_view tenant, const pg::Result& row);
   // Opens a fresh connection in place of one the server dropped.
   void reconnect();
 
@@ -190,7 +224,9 @@ class PostgresSession final : public StoreSession, public ProviderStore {
   TransactionMode mode_ = TransactionMode::read;
   std::optional<std::string> tenant_;           // the context set in this transaction
   std::string scope_;                           // "" when none
-  std::set<std::string, std::less<>> locked_;   // tenants whose row this transaction holds
+  // Tenants whose row this transaction holds, with the row.
+  std::map<std::string, TenantRow, std::less<>> held_;
+  std::map<std::string, std::vector<WrappedKey>, std::less<>> keys_;
 };
 
 }  // namespace linkvault

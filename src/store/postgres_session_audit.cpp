@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace linkvault {
@@ -55,13 +56,20 @@ ActivityRecord read_activity_record(const pg::Result& result, int row) {
 
 AuditHead PostgresSession::audit_head(std::string_view tenant) {
   enter_tenant(tenant);
-  const pg::Result result =
-      run("lv_audit_head", "SELECT audit_sequence, audit_head FROM tenants WHERE tenant = $1",
-          {pg::Param::of(tenant)}, true);
   AuditHead head;
-  if (result.rows() == 0) return head;
-  head.sequence = result.integer(0, 0);
-  const std::string_view mac = result.text(0, 1);  // "" for NULL: an empty chain
+  std::string_view mac;  // "" for NULL: an empty chain
+  std::optional<pg::Result> result;
+  if (const TenantRow* held = held_tenant_row(tenant)) {
+    head.sequence = held->audit_sequence;
+    mac = held->audit_head;
+  } else {
+    result.emplace(run("lv_audit_head",
+                       "SELECT audit_sequence, audit_head FROM tenants WHERE tenant = $1",
+                       {pg::Param::of(tenant)}, true));
+    if (result->rows() == 0) return head;
+    head.sequence = result->integer(0, 0);
+    mac = result->text(0, 1);
+  }
   if (mac.size() == head.mac.size()) {
     std::memcpy(head.mac.data(), mac.data(), mac.size());
   } else if (!mac.empty()) {
@@ -106,6 +114,10 @@ ActivityRecord PostgresSession::append_to_chain(
       "ON CONFLICT (tenant) DO UPDATE SET audit_sequence = EXCLUDED.audit_sequence, "
       "audit_head = EXCLUDED.audit_head",
       {pg::Param::of(e.tenant), pg::Param::of(sequence_text), pg::Param::of_bytes(record.mac)});
+  if (TenantRow* held = held_tenant_row(tenant)) {
+    held->audit_sequence = e.sequence;
+    held->audit_head.assign(reinterpret_cast<const char*>(record.mac.data()), record.mac.size());
+  }
   return record;
 }
 

@@ -145,12 +145,16 @@ QuotaWrite PostgresSession::insert_integration_within_quota(const IntegrationRec
   require_write_transaction("insert_integration_within_quota");
   const Integration& i = record.integration;
   enter_tenant(i.tenant);  // the quota's lock: first, before the count
-  // A taken name wins over a full quota, as on SQLite.
-  if (find_integration(i.tenant, i.provider, i.name)) return already_exists();
   QuotaWrite result = check_quota(*this, i.tenant);
-  if (result.outcome != QuotaWrite::Outcome::written) return result;
-  // The tenant's row keeps its other writers out, so the name is still
-  // free; ON CONFLICT keeps a taken one from failing the transaction anyway.
+  if (result.outcome != QuotaWrite::Outcome::written) {
+    // A taken name wins over a full quota, as on SQLite. Looked up only
+    // here: under the quota, the insert's ON CONFLICT tells a taken name
+    // without a round trip of its own.
+    if (find_integration(i.tenant, i.provider, i.name)) return already_exists();
+    return result;
+  }
+  // The tenant's row keeps its other writers out; ON CONFLICT turns a taken
+  // name into no row instead of a failed transaction.
   const pg::Result inserted =
       run_with_integration(*this, "lv_insert_integration", insert_integration_sql, record);
   if (inserted.affected() != 1) return already_exists();

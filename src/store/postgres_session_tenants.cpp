@@ -9,6 +9,7 @@ namespace linkvault {
 
 std::optional<std::int64_t> PostgresSession::quota(std::string_view tenant) {
   enter_tenant(tenant);
+  if (const TenantRow* held = held_tenant_row(tenant)) return held->max_integrations;
   const pg::Result result = run("lv_quota",
                                 "SELECT max_integrations FROM tenants WHERE tenant = $1",
                                 {pg::Param::of(tenant)});
@@ -25,6 +26,7 @@ void PostgresSession::set_quota(std::string_view tenant,
       "ON CONFLICT (tenant) DO UPDATE SET max_integrations = EXCLUDED.max_integrations",
       {pg::Param::of(tenant),
        max_integrations ? pg::Param::of(max_text) : pg::Param::null_value()});
+  if (TenantRow* held = held_tenant_row(tenant)) held->max_integrations = max_integrations;
 }
 
 TenantRowCounts PostgresSession::delete_tenant_rows(std::string_view tenant) {
@@ -41,6 +43,7 @@ TenantRowCounts PostgresSession::delete_tenant_rows(std::string_view tenant) {
       run("lv_delete_tenant_integrations", "DELETE FROM integrations WHERE tenant = $1", {key})
           .affected();
   run("lv_delete_tenant_row", "DELETE FROM tenants WHERE tenant = $1", {key});
+  if (TenantRow* held = held_tenant_row(tenant)) *held = TenantRow{};
   // The OAuth bookkeeping: not counted, as the quota row is not. The
   // tenant's grants go too, so no flow it began can complete.
   run("lv_delete_tenant_token_refresh", "DELETE FROM token_refresh WHERE tenant = $1", {key});
