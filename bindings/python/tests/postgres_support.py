@@ -41,6 +41,16 @@ def server_uri():
     pytest.skip(reason)
 
 
+def psql_environment():
+    """The environment for psql: ours without the sanitizer preload of
+    scripts/test-sanitized.sh, under which psql hangs when it exits (psql
+    is not what that run checks)."""
+    environment = dict(os.environ)
+    for name in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        environment.pop(name, None)
+    return environment
+
+
 def psql_program():
     found = shutil.which("psql")
     if found:
@@ -72,7 +82,7 @@ def query(location, sql, settings=None):
     completed = subprocess.run(
         [psql_program(), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
          "-d", location, "-f", "-"],
-        input=script, capture_output=True, text=True, timeout=120)
+        input=script, capture_output=True, text=True, timeout=120, env=psql_environment())
     if completed.returncode != 0:
         raise AssertionError("psql failed (%d): %s" % (completed.returncode, completed.stderr))
     return [line.split("\t") for line in completed.stdout.splitlines() if line]
@@ -93,7 +103,7 @@ class SchemaMaker:
             self._psql = subprocess.Popen(
                 [psql_program(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.base_uri],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True)
+                text=True, env=psql_environment())
             self._psql.stdin.write("SET client_min_messages = warning;\n"
                                    "SET lock_timeout = '%s';\n" % LOCK_TIMEOUT)
         self._marker += 1
