@@ -9,7 +9,8 @@
  *   - Every function returns an int status, LV_OK (0) or one of the LV_*
  *     codes below (the same numbers as the C++ linkvault::ErrorCode and the
  *     Python exceptions), except lv_version, lv_abi_version, lv_status_name,
- *     lv_last_error_message, lv_string_free and lv_vault_destroy.
+ *     lv_last_error_message, lv_string_free, lv_vault_destroy and
+ *     lv_record_batch_destroy.
  *   - Outputs come through out-parameters placed first after the handle and
  *     named `out`. `*out` is set to NULL (or 0) on entry, whatever happens,
  *     and is filled only when the call returns LV_OK. A NULL `out` is
@@ -98,6 +99,10 @@ typedef struct lv_vault lv_vault;
 /* A tester's answer. Opaque, owned by the library, valid only during the
  * tester callback it was passed to. */
 typedef struct lv_tester_reply lv_tester_reply;
+
+/* What lv_records_map found in one payload. Opaque; created by
+ * lv_records_map, freed by lv_record_batch_destroy. */
+typedef struct lv_record_batch lv_record_batch;
 
 /* A refresher's or token exchange's answer. Opaque, owned by the library,
  * valid only during the callback it was passed to. */
@@ -523,6 +528,60 @@ LV_API int lv_rate_acquire(lv_vault* vault, double* out, const char* tenant,
  * retry_after_seconds (0..604800) from now. */
 LV_API int lv_rate_penalize(lv_vault* vault, const char* tenant,
                             const char* integration_id, double retry_after_seconds);
+
+/* ---- Records ------------------------------------------------------------ */
+
+/* The record path (docs/SEMANTICS.md, "Records"). A field mapping rule is
+ * {"target":str,"source":str (a JSON Pointer),"transform":[str],
+ *  "required":bool,"default":any}; transforms are "trim", "lower", "upper",
+ * "digits", "date", "number", "boolean", "string". */
+
+/* The largest payload lv_records_map accepts, in bytes. */
+#define LV_MAX_RECORD_PAYLOAD_BYTES (256u * 1024u * 1024u)
+
+/* Sets the integration's own mappings: rules_json is a JSON array of at most
+ * 256 rules, validated (LV_INVALID_ARGUMENT naming the rule); [] removes
+ * them, so the provider's defaults apply again. */
+LV_API int lv_field_mappings_set(lv_vault* vault, const char* tenant, const char* actor_json,
+                                 const char* integration_id, const char* rules_json);
+
+/* *out: the integration's rules, else its provider's defaults (a JSON
+ * array, maybe empty); free with lv_string_free. */
+LV_API int lv_field_mappings_get(lv_vault* vault, char** out, const char* tenant,
+                                 const char* integration_id);
+
+/* Maps the records of `payload` (payload_len bytes of the provider's JSON,
+ * UTF-8, at most LV_MAX_RECORD_PAYLOAD_BYTES, no NUL needed) and compares
+ * them with what was committed. options_json is NULL or an object with any
+ * of: "records_at" (str, a JSON Pointer to the array, default ""),
+ * "id_at" (str, default "/id"), "job_id" and "worker_id" (str|null, both or
+ * neither). Malformed JSON is LV_INVALID_ARGUMENT with the byte offset.
+ * *out: the batch; free with lv_record_batch_destroy. */
+LV_API int lv_records_map(lv_vault* vault, lv_record_batch** out, const char* tenant,
+                          const char* integration_id, const uint8_t* payload,
+                          size_t payload_len, const char* options_json);
+
+/* *out: {"integration_id":str,"job_id":str|null,"worker_id":str|null,
+ * "changed":[{"external_id":str,"action":"created"|"updated","record":{...}}],
+ * "counts":{"created":int,"updated":int,"unchanged":int,"failed":int},
+ * "errors":[{"index":int,"external_id":str|null,"field":str,"message":str}]}
+ * (the first 100 errors). Free with lv_string_free. */
+LV_API int lv_record_batch_json(const lv_record_batch* batch, char** out);
+
+/* Remembers the batch's records: the host stored them. With a job: only
+ * while its worker still holds the job (else LV_CONFLICT, nothing changes);
+ * the job's progress and summary counts move with it. The batch stays
+ * valid (committing it again is harmless). */
+LV_API int lv_records_commit(lv_vault* vault, const char* tenant, const lv_record_batch* batch);
+
+/* After the full_import job `job_id` of the integration completed with
+ * outcome success (else LV_FAILED_PRECONDITION): *out is the JSON array of
+ * external ids it did not see, now forgotten; free with lv_string_free. */
+LV_API int lv_records_finish_full_sync(lv_vault* vault, char** out, const char* tenant,
+                                       const char* integration_id, const char* job_id);
+
+/* Frees a batch; NULL is a no-op. */
+LV_API void lv_record_batch_destroy(lv_record_batch* batch);
 
 #ifdef __cplusplus
 }

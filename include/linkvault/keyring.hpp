@@ -23,10 +23,11 @@
 
 namespace linkvault {
 
-enum class KeyPurpose : int { credentials = 1, audit = 2 };
+// records: the per-tenant key of record hashes (change detection).
+enum class KeyPurpose : int { credentials = 1, audit = 2, records = 3 };
 enum class KeyState : int { primary = 1, decrypt_only = 2, destroyed = 3 };
 
-const char* to_string(KeyPurpose purpose) noexcept;  // "credentials", "audit"
+const char* to_string(KeyPurpose purpose) noexcept;  // "credentials", "audit", "records"
 const char* to_string(KeyState state) noexcept;  // "primary", ...
 
 // A data key as stored: the wrapped bytes are empty once destroyed.

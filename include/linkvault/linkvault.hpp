@@ -17,6 +17,7 @@
 #include "linkvault/message_text.hpp"
 #include "linkvault/oauth.hpp"
 #include "linkvault/provider.hpp"
+#include "linkvault/records.hpp"
 #include "linkvault/secret.hpp"
 #include "linkvault/sync_config.hpp"
 #include "linkvault/sync_job.hpp"

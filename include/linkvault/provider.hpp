@@ -3,6 +3,8 @@
 // inside the library; hosts add their own with Vault::register_provider(json).
 #pragma once
 
+#include "linkvault/records.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -43,6 +45,12 @@ struct ProviderSpec {
   // https:// URLs). begin_oauth needs authorize_url.
   std::optional<std::string> authorize_url;
   std::optional<std::string> token_url;
+  // The kind of record the provider's syncs move (e.g. "clients",
+  // "events"; [a-z0-9_]{1,64}, "" when none) and the field mappings an
+  // integration uses until it sets its own (JSON keys "record_kind",
+  // "field_mappings"; validated as Tenant::set_field_mappings validates).
+  std::string record_kind;
+  std::vector<FieldMapping> field_mappings;
 };
 
 // Strict parse of one provider's JSON spec; Error(INVALID_ARGUMENT) naming the

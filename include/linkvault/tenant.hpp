@@ -11,6 +11,7 @@
 #include "linkvault/actor.hpp"
 #include "linkvault/integration.hpp"
 #include "linkvault/oauth.hpp"
+#include "linkvault/records.hpp"
 #include "linkvault/secret.hpp"
 #include "linkvault/sync_job.hpp"
 
@@ -125,6 +126,37 @@ class Tenant {
   std::chrono::milliseconds acquire(std::string_view integration_id, std::int64_t cost = 1);
   // The provider said 429 / Retry-After: acquire() waits until then.
   void penalize(std::string_view integration_id, std::chrono::milliseconds retry_after);
+
+  // Records (docs/SEMANTICS.md, "Records").
+  //
+  // Sets the integration's own field mappings (validated: INVALID_ARGUMENT
+  // naming the rule); an empty list removes them, so the provider's
+  // defaults apply again. admin or system.
+  void set_field_mappings(const Actor& actor, std::string_view integration_id,
+                          const std::vector<FieldMapping>& mappings);
+  // The integration's own mappings, else its provider's defaults (empty if
+  // the provider has none).
+  std::vector<FieldMapping> field_mappings(std::string_view integration_id) const;
+  // Maps every record of `payload` (the provider's JSON) and compares each
+  // with the hash remembered for its external id. Malformed JSON, or
+  // records_at not naming an array: INVALID_ARGUMENT (with the byte
+  // offset); no mappings: FAILED_PRECONDITION; a job not held by the worker:
+  // CONFLICT. A record that fails is counted and reported; the rest go on.
+  // Reads only: nothing is remembered until commit_records.
+  RecordBatch map_records(std::string_view integration_id, std::string_view payload,
+                          const MapOptions& options = {}) const;
+  // The host stored the batch's changed records: remembers the hash of every
+  // record the batch saw, in one write transaction. With a job: only while
+  // the batch's worker still holds the job under the lease it mapped with
+  // (else CONFLICT, nothing written), and the job's records_processed and
+  // summary counts move in the same transaction.
+  void commit_records(const RecordBatch& batch);
+  // After a full_import job of this integration completed with outcome
+  // success: the external ids remembered for the integration that the job
+  // did not see (and that nothing committed since it started), ascending;
+  // forgets them and adds their count to the job summary's "deleted".
+  std::vector<std::string> finish_full_sync(std::string_view integration_id,
+                                            std::string_view job_id);
 
  private:
   friend class Vault;

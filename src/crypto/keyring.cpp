@@ -39,6 +39,7 @@ const char* to_string(KeyPurpose purpose) noexcept {
   switch (purpose) {
     case KeyPurpose::credentials: return "credentials";
     case KeyPurpose::audit: return "audit";
+    case KeyPurpose::records: return "records";
   }
   return "unknown";
 }

@@ -7,7 +7,7 @@
 // key it is handed, and never builds SQL from inputs.
 //
 // The interfaces name intents, one per aggregate (integrations, the audit
-// chain, tenants' quotas, the keyring, sync jobs, OAuth), and each operation that must not race says what it promises. The
+// chain, tenants' quotas, the keyring, sync jobs, OAuth, records), and each operation that must not race says what it promises. The
 // vault layer never reads a value and writes something based on it unless
 // one operation below promises the two happen atomically: a plain read
 // followed by a plain write is only safe for rows no other writer touches.
@@ -35,6 +35,7 @@
 #include "store/job_store.hpp"
 #include "store/oauth_store.hpp"
 #include "store/provider_store.hpp"
+#include "store/record_store.hpp"
 
 #include <array>
 #include <cstdint>
@@ -130,7 +131,8 @@ class TenantStore {
   virtual void set_quota(std::string_view tenant,
                          std::optional<std::int64_t> max_integrations) = 0;
   // Deletes the tenant's integrations, activity, jobs and quota row, and its
-  // refresh states, pending OAuth grants and rate buckets.
+  // refresh states, pending OAuth grants and rate buckets, and its field
+  // mappings and remembered records.
   virtual TenantRowCounts delete_tenant_rows(std::string_view tenant) = 0;
 };
 

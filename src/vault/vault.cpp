@@ -115,7 +115,8 @@ PurgeReport Vault::purge_tenant(const Actor& actor, std::string_view tenant_id) 
     report.integrations = rows.integrations;
     report.activity = rows.activity;
     report.jobs = rows.jobs;
-    for (const KeyPurpose purpose : {KeyPurpose::credentials, KeyPurpose::audit}) {
+    for (const KeyPurpose purpose :
+         {KeyPurpose::credentials, KeyPurpose::audit, KeyPurpose::records}) {
       for (const WrappedKey& key : session->load_keys(tenant_id, purpose)) {
         if (key.state != KeyState::destroyed) ++report.keys;
       }
