@@ -258,9 +258,11 @@ TEST_CASE("registry: a schema-1 vault gains the providers table when opened" *
   auto tenant = f.vault.tenant("acme");
   const Integration i = f.connect_slack(tenant);
   {
-    // Back to what a library before schema 2 left behind (schemas 3 and 4
+    // Back to what a library before schema 2 left behind (schemas 3 to 5
     // dropped too: they come after).
     auto raw = f.raw();
+    raw->exec("DROP TABLE records");
+    raw->exec("DROP TABLE field_mappings");
     raw->exec("DROP INDEX integrations_expiring");
     raw->exec("DROP TABLE token_refresh");
     raw->exec("DROP TABLE oauth_clients");

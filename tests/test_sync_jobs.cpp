@@ -698,9 +698,11 @@ TEST_CASE("a schema 2 vault migrates to sync jobs and keeps its integrations" *
           doctest::test_suite("sqlcipher")) {
   JobFixture f;
   {
-    // Back to what a library before schema 3 left behind (schema 4's
-    // tables and index go too: they come after).
+    // Back to what a library before schema 3 left behind (schemas 4 and
+    // 5's tables and index go too: they come after).
     auto raw = f.raw();
+    raw->exec("DROP TABLE records");
+    raw->exec("DROP TABLE field_mappings");
     raw->exec("DROP INDEX integrations_expiring");
     raw->exec("DROP TABLE token_refresh");
     raw->exec("DROP TABLE oauth_clients");

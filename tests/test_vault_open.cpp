@@ -122,6 +122,65 @@ TEST_CASE("vault migrations run on an empty file, are recorded, and newer schema
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a schema 4 vault gains the record tables when opened and keeps its rows" *
+          doctest::test_suite("sqlcipher")) {
+  VaultFixture f;
+  auto tenant = f.vault.tenant("acme");
+  const Integration slack = f.connect_slack(tenant);
+  {
+    // Back to what the library of issue 11 (schema 4) left behind.
+    auto raw = f.raw();
+    raw->exec("DROP TABLE records");
+    raw->exec("DROP TABLE field_mappings");
+    raw->exec("PRAGMA user_version = 4");
+  }
+  f.vault.close();
+  f.vault = Vault::open(f.path, f.master, options_with(f.clock));
+  {
+    auto raw = f.raw();
+    sql::Statement version(raw->handle(), "PRAGMA user_version");
+    REQUIRE(version.step());
+    CHECK(version.column_int(0) == latest_schema_version());
+    sql::Statement tables(raw->handle(),
+                          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                          "('field_mappings', 'records') ORDER BY name");
+    REQUIRE(tables.step());
+    CHECK(tables.column_text(0) == "field_mappings");
+    REQUIRE(tables.step());
+    CHECK(tables.column_text(0) == "records");
+  }
+  CHECK(f.vault.tenant("acme").get(slack.id).status == IntegrationStatus::connected);
+  CHECK(f.vault.verify_audit().ok);
+  // The new tables work through the store.
+  auto session = VaultAccess::core(f.vault)->store().session();
+  session->begin(TransactionMode::write);
+  session->records().save_field_mappings("acme", slack.id, std::string("[]"), "u", 1);
+  session->records().remember_records("acme", slack.id, {SeenRecord{"1", RecordHash{}}},
+                                      std::nullopt, 1);
+  session->commit();
+  session->begin(TransactionMode::read);
+  CHECK(session->records().load_field_mappings("acme", slack.id) == "[]");
+  CHECK(session->records().remembered_records("acme", slack.id, {"1"}).at(0).has_value());
+  session->commit();
+}
+
+TEST_CASE("the records table refuses a hash that is not 32 bytes and a stale flag not 0 or 1" *
+          doctest::test_suite("sqlcipher")) {
+  VaultFixture f;
+  auto raw = f.raw();
+  const auto insert = [&](const char* hash, const char* stale) {
+    const std::string sql =
+        std::string("INSERT INTO records (tenant, integration_id, external_id, hash, stale, "
+                    "seen_at) VALUES ('acme', 'i', 'x', ") +
+        hash + ", " + stale + ", 0)";
+    return code_of([&] { raw->exec(sql.c_str()); });
+  };
+  CHECK(insert("zeroblob(31)", "0") != ErrorCode::ok);
+  CHECK(insert("zeroblob(33)", "0") != ErrorCode::ok);
+  CHECK(insert("zeroblob(32)", "2") != ErrorCode::ok);
+  CHECK(insert("zeroblob(32)", "1") == ErrorCode::ok);
+}
+
 TEST_CASE("vault close makes later calls FAILED_PRECONDITION, also through held tenants") {
   VaultFixture f;
   auto tenant = f.vault.tenant("acme");

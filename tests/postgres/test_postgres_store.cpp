@@ -234,6 +234,70 @@ TEST_CASE("a wrong master secret is WRONG_KEY and writes nothing") {
   CHECK(vault.tenant("acme").list().size() == 1);
 }
 
+TEST_CASE("a schema 1 vault gains the record tables, under forced row-level security") {
+  const std::string uri = fresh_postgres_vault_uri();
+  const MasterSecret master = random_master();
+  std::string id;
+  {
+    Vault vault = Vault::open(uri, master);
+    id = vault.tenant("acme")
+             .connect(admin, "tave", creds({{"api_key", "tave-key-0123456789"}}))
+             .id;
+  }
+  auto raw = pg::Connection::open(uri);
+  // Back to what the library of issue 11 (PostgreSQL schema 1) left behind.
+  raw->exec_script(
+      "DROP TABLE records; DROP TABLE field_mappings; "
+      "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  {
+    Vault vault = Vault::open(uri, master, OpenOptions{.create = false});
+    CHECK(vault.tenant("acme").get(id).status == IntegrationStatus::connected);
+    CHECK(vault.verify_audit().ok);
+  }
+  CHECK(column(*raw, "SELECT value FROM meta WHERE key = 'schema_version'") ==
+        std::vector<std::string>{std::to_string(latest_postgres_schema_version())});
+  CHECK(column(*raw,
+               "SELECT relname || ':' || relrowsecurity || ':' || relforcerowsecurity "
+               "FROM pg_catalog.pg_class WHERE relnamespace = current_schema()::regnamespace "
+               "AND relname IN ('field_mappings', 'records') ORDER BY relname") ==
+        std::vector<std::string>{"field_mappings:true:true", "records:true:true"});
+
+  // Each tenant writes and sees its own rows only.
+  for (const std::string tenant : {"acme", "globex"}) {
+    enter_tenant(*raw, tenant);
+    const pg::Param params[] = {pg::Param::of(tenant)};
+    raw->exec("insert_record",
+              "INSERT INTO records (tenant, integration_id, external_id, hash, seen_at) "
+              "VALUES ($1, 'i', 'x', decode(repeat('ab', 32), 'hex'), 0)",
+              params);
+    raw->exec("insert_mapping",
+              "INSERT INTO field_mappings (tenant, integration_id, rules, updated_by, "
+              "updated_at) VALUES ($1, 'i', '[]', 'u', 0)",
+              params);
+    raw->exec_script("COMMIT");
+  }
+  enter_tenant(*raw, "acme");
+  CHECK(column(*raw, "SELECT tenant FROM records") == std::vector<std::string>{"acme"});
+  CHECK(column(*raw, "SELECT tenant FROM field_mappings") == std::vector<std::string>{"acme"});
+  CHECK(code_of([&] {
+          raw->exec_script(
+              "INSERT INTO records (tenant, integration_id, external_id, hash, seen_at) "
+              "VALUES ('globex', 'i', 'y', decode(repeat('ab', 32), 'hex'), 0)");
+        }) == ErrorCode::permission_denied);  // the policy's WITH CHECK
+  raw->exec_script("ROLLBACK");
+  enter_tenant(*raw, "acme");
+  // The hash is 32 bytes or nothing.
+  CHECK(code_of([&] {
+          raw->exec_script(
+              "INSERT INTO records (tenant, integration_id, external_id, hash, seen_at) "
+              "VALUES ('acme', 'i', 'z', decode('abcd', 'hex'), 0)");
+        }) != ErrorCode::ok);
+  raw->exec_script("ROLLBACK");
+  raw->exec_script("BEGIN");
+  CHECK(column(*raw, "SELECT count(*) FROM records") == std::vector<std::string>{"0"});
+  raw->exec_script("COMMIT");
+}
+
 TEST_CASE("a vault whose schema is newer than the library is FAILED_PRECONDITION") {
   const std::string uri = fresh_postgres_vault_uri();
   const MasterSecret master = random_master();

@@ -8,10 +8,11 @@ Derives the keys; checks every page's HMAC-SHA1 and decrypts it with OpenSSL
 Python's own sqlite3 (no SQLCipher) reads; unwraps the keyring, opens every
 credential blob and verifies every tenant's activity chain against its head;
 from schema 3 checks the sync jobs, from schema 4 the OAuth tables (opening
-every sealed client secret and PKCE verifier). Prints {"credentials":
+every sealed client secret and PKCE verifier), from schema 5 the record
+tables (field mappings and remembered records). Prints {"credentials":
 {integration id: fields}, "verified": {tenant: n}, "destroyed_keys": {tenant:
-n}, "jobs": {job id: status}, "oauth": {...}} as JSON; any mismatch is an
-AssertionError (or the AES-GCM tag failing: InvalidTag).
+n}, "jobs": {job id: status}, "oauth": {...}, "records": {...}} as JSON; any
+mismatch is an AssertionError (or the AES-GCM tag failing: InvalidTag).
 
 A separate process on purpose: linkvault's SQLCipher and Python's SQLite
 export the same symbols and cannot share one process.
@@ -35,7 +36,7 @@ RESERVE = 48
 IV_AT = PAGE_SIZE - RESERVE
 HMAC_AT = IV_AT + 16
 SQLITE_MAGIC = b"SQLite format 3\0"
-PURPOSE_CREDENTIALS, PURPOSE_AUDIT = 1, 2
+PURPOSE_CREDENTIALS, PURPOSE_AUDIT, PURPOSE_RECORDS = 1, 2, 3
 STATE_DESTROYED = 3
 
 
@@ -139,7 +140,7 @@ def read_tables(db, wrapping_key):
     keys, destroyed = {}, {}
     for tenant, purpose, version, state, wrapped in db.execute(
             "SELECT tenant, purpose, version, state, wrapped FROM keyring"):
-        assert purpose in (PURPOSE_CREDENTIALS, PURPOSE_AUDIT)
+        assert purpose in (PURPOSE_CREDENTIALS, PURPOSE_AUDIT, PURPOSE_RECORDS)
         if state == STATE_DESTROYED:
             assert wrapped is None
             destroyed[tenant] = destroyed.get(tenant, 0) + 1
@@ -182,8 +183,9 @@ def read_tables(db, wrapping_key):
     schema = db.execute("PRAGMA user_version").fetchone()[0]
     jobs = read_jobs(db) if schema >= 3 else {}
     oauth = read_oauth(db, keys) if schema >= 4 else {}
+    records = read_records(db, keys) if schema >= 5 else {}
     return {"credentials": credentials, "verified": verified, "destroyed_keys": destroyed,
-            "jobs": jobs, "oauth": oauth}
+            "jobs": jobs, "oauth": oauth, "records": records}
 
 
 JOB_TYPES = ("full_import", "incremental_sync", "export", "field_mapping_update")
@@ -292,6 +294,51 @@ def read_oauth(db, keys):
         assert refilled_at > 0 and blocked_until >= 0
         buckets[integration_id] = [minute_tokens, hour_tokens, refilled_at, blocked_until]
     return {"refresh": refresh, "clients": clients, "grants": grants, "buckets": buckets}
+
+
+def read_records(db, keys):
+    """Schema 5's record tables, checked against FORMAT.md's invariants.
+    Record values are not stored (only their HMACs), so nothing here can be
+    opened; what is checked is the rows' shape and where they belong.
+
+    Returns {"field_mappings": {integration id: [rule, ...]}, "remembered":
+    {integration id: {"rows": n, "stale": n}}}."""
+    field_mappings = {}
+    for tenant, integration_id, rules, updated_by, updated_at in db.execute(
+            "SELECT tenant, integration_id, rules, updated_by, updated_at FROM field_mappings"):
+        assert integration_tenant(db, integration_id) == tenant, \
+            "field mappings of %s are not on an integration of tenant %r" % (integration_id, tenant)
+        parsed = json.loads(rules)
+        assert isinstance(parsed, list) and 1 <= len(parsed) <= 256, "rules are not 1..256 rules"
+        for rule in parsed:
+            assert isinstance(rule, dict) and isinstance(rule.get("target"), str) \
+                and isinstance(rule.get("source"), str), "a rule without target and source"
+        assert isinstance(updated_by, str) and isinstance(updated_at, int) and updated_at >= 0
+        field_mappings[integration_id] = parsed
+
+    remembered = {}
+    has_records_key = {tenant for tenant, purpose, _ in keys if purpose == PURPOSE_RECORDS}
+    for tenant, integration_id, external_id, digest, stale, seen_job, seen_at in db.execute(
+            "SELECT tenant, integration_id, external_id, hash, stale, seen_job, seen_at "
+            "FROM records"):
+        assert integration_tenant(db, integration_id) == tenant, \
+            "records of %s are not on an integration of tenant %r" % (integration_id, tenant)
+        assert isinstance(external_id, str) and external_id, "an empty external id"
+        assert isinstance(digest, bytes) and len(digest) == 32, "a record hash not 32 bytes"
+        assert stale in (0, 1), "stale is not 0 or 1"
+        assert not stale or digest == bytes(32), "a stale record keeps an old hash"
+        # An HMAC was made: the tenant has a live records key.
+        assert tenant in has_records_key, "records of tenant %r without a records key" % tenant
+        if seen_job is not None:
+            job = db.execute("SELECT tenant, integration_id FROM sync_jobs WHERE id = ?",
+                             (seen_job,)).fetchone()
+            assert job == (tenant, integration_id), \
+                "a record of %s seen by a job of another integration" % integration_id
+        assert isinstance(seen_at, int) and seen_at >= 0
+        counts = remembered.setdefault(integration_id, {"rows": 0, "stale": 0})
+        counts["rows"] += 1
+        counts["stale"] += stale
+    return {"field_mappings": field_mappings, "remembered": remembered}
 
 
 if __name__ == "__main__":

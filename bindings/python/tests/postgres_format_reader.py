@@ -21,10 +21,11 @@ import format_reader
 from postgres_support import query
 
 KEY_CHECK_LABEL = b"linkvault/v1/postgres-key-check"
-# The tables of PostgreSQL schema 1, which are the file format's schema 4.
+# The tables of PostgreSQL schema 2, which are the file format's schema 5.
 TABLES = ("meta", "keyring", "tenants", "integrations", "activity", "sync_jobs",
-          "token_refresh", "oauth_clients", "oauth_grants", "rate_buckets")
-FILE_SCHEMA_VERSION = 4
+          "token_refresh", "oauth_clients", "oauth_grants", "rate_buckets",
+          "field_mappings", "records")
+FILE_SCHEMA_VERSION = 5
 
 
 def key_check(raw_key, salt):
@@ -38,7 +39,8 @@ def as_superuser(location):
 
 def copy_into_sqlite(location):
     """Every table's rows, read as JSON through psql, in an in-memory SQLite
-    database with the same table and column names (bytea as bytes)."""
+    database with the same table and column names (bytea as bytes, and
+    booleans, which JSON carries as true/false, as SQLite's 1/0)."""
     db = sqlite3.connect(":memory:")
     for table in TABLES:
         columns = query(location,
