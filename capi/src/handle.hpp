@@ -1,6 +1,6 @@
-// The one handle type behind every opaque C handle (lv_vault, lv_tester_reply,
-// and the job and refresher handles to come), and the one registry that says
-// which handles are live.
+// The one handle type behind every opaque C handle (lv_vault, lv_record_batch,
+// lv_tester_reply, lv_token_reply), and the one registry that says which
+// handles are live.
 //
 // A handle starts with a magic number that is cleared when it goes (Botan
 // FFI). That alone would mean reading freed memory to find out, so every live
@@ -10,7 +10,7 @@
 // misuse tests are clean under ASan too).
 //
 // Two lifetimes:
-//  - owned (lv_vault, jobs): the registry holds the handle; a lookup shares
+//  - owned (lv_vault, lv_record_batch): the registry holds the handle; a lookup shares
 //    ownership, so a call in flight keeps the object alive even if another
 //    thread destroys the handle meanwhile.
 //  - scoped (lv_tester_reply): the handle lives on the library's stack and is

@@ -5,6 +5,7 @@
 #include "handle.hpp"
 #include "linkvault.h"
 #include "linkvault/oauth.hpp"
+#include "linkvault/records.hpp"
 #include "linkvault/secret.hpp"
 #include "linkvault/vault.hpp"
 
@@ -21,6 +22,17 @@ struct lv_vault : linkvault::capi::Handle<linkvault::Vault, 0x4C565641554C5431UL
   static constexpr const char* parameter = "vault";
   static constexpr const char* not_live =
       "not a live lv_vault handle (destroyed, or never opened)";
+};
+
+// Owned: made by lv_records_map, listed until lv_record_batch_destroy. The
+// batch is never changed after it is made, so calls on it from any number of
+// threads only read it. "LVBATCH1" in ASCII.
+struct lv_record_batch
+    : linkvault::capi::Handle<linkvault::RecordBatch, 0x4C56424154434831ULL> {
+  using Handle::Handle;
+  static constexpr const char* parameter = "batch";
+  static constexpr const char* not_live =
+      "not a live lv_record_batch handle (destroyed, or never made by lv_records_map)";
 };
 
 namespace linkvault::capi {

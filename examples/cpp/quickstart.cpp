@@ -1,6 +1,7 @@
 // linkvault C++ quickstart: open a vault, connect a provider, test it with a
-// (fake) tester, reveal, run a sync job with visible progress, disconnect,
-// print the activity, verify the audit.
+// (fake) tester, reveal, run a sync job with visible progress, import a page
+// of CRM clients inside a job, disconnect, print the activity, verify the
+// audit.
 //
 //   quickstart_cpp [vault-path]        (default ./linkvault-quickstart-cpp.vault)
 #include <linkvault/linkvault.hpp>
@@ -12,6 +13,27 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+
+namespace {
+
+// A page of clients as HoneyBook's API returns them (a real worker fetches it
+// over HTTP). The catalog's HoneyBook carries default mappings for them.
+constexpr const char* crm_page = R"({"data": [
+  {"id": 101, "first_name": "Ada", "last_name": "Lovelace", "email": " Ada@Example.com",
+   "phone": "+44 20 7946 0101", "project": {"event_date": "2026-09-12T16:00:00Z"}},
+  {"id": 102, "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"},
+  {"id": 103, "first_name": "Alan", "last_name": "Turing", "email": "alan@example.com"},
+  {"id": 104, "first_name": "Edsger", "last_name": "Dijkstra", "email": "EWD@example.com"},
+  {"id": 105, "first_name": "Barbara", "last_name": "Liskov", "email": "barbara@example.com",
+   "project": {"event_date": "20261121", "venue": "City Hall"}}]})";
+
+void print_counts(const char* what, const linkvault::RecordCounts& counts) {
+  std::printf("%s: created %lld, updated %lld, unchanged %lld\n", what,
+              static_cast<long long>(counts.created), static_cast<long long>(counts.updated),
+              static_cast<long long>(counts.unchanged));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : "linkvault-quickstart-cpp.vault";
@@ -70,6 +92,34 @@ int main(int argc, char** argv) {
                                                        R"({"imported":120})");
     std::printf("job %s, outcome %s\n", linkvault::to_string(done.status),
                 linkvault::to_string(*done.outcome));
+
+    // A CRM import: the worker maps a page of the provider's clients into the
+    // host's fields, stores the changed ones, and commits the batch inside
+    // the job, which counts them. The same page again holds nothing new.
+    linkvault::Credentials crm_credentials;
+    crm_credentials.emplace("access_token", linkvault::make_secret("hb-demo-access-token"));
+    const linkvault::Integration crm = acme.connect(admin, "honeybook", crm_credentials);
+    acme.enqueue_sync(admin, crm.id, linkvault::JobType::full_import);
+    const std::optional<linkvault::SyncJob> import = vault.claim_job("worker-1");
+    if (!import) return 1;
+    vault.heartbeat(import->id, "worker-1", linkvault::JobProgress{std::nullopt, 5});
+    linkvault::MapOptions page_options;
+    page_options.records_at = "/data";
+    page_options.job_id = import->id;
+    page_options.worker_id = "worker-1";
+    const linkvault::RecordBatch batch = acme.map_records(crm.id, crm_page, page_options);
+    for (const auto& changed : batch.changed()) {  // a real host upserts these
+      std::printf("  %-7s %s: %.60s\n", linkvault::to_string(changed.action),
+                  changed.external_id.c_str(), changed.record.c_str());
+    }
+    acme.commit_records(batch);
+    const linkvault::SyncJob imported = vault.heartbeat(import->id, "worker-1");
+    std::printf("import progress %d%%\n", imported.progress_percent);
+    vault.complete_job(import->id, "worker-1");
+    print_counts("imported", batch.counts());
+    linkvault::MapOptions again;
+    again.records_at = "/data";
+    print_counts("the same page again", acme.map_records(crm.id, crm_page, again).counts());
 
     // Disconnect: credentials wiped, row and history kept.
     acme.disconnect(admin, slack.id);

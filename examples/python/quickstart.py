@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""linkvault quickstart (Python): two tenants, four integrations, a sync job, a token refresh, one encrypted file.
+"""linkvault quickstart (Python): two tenants, four integrations, a sync job, a CRM import, a token refresh, one encrypted file.
 
     PYTHONPATH=bindings/python LINKVAULT_LIBRARY=build/capi/liblinkvault_c.so \\
         python3 examples/python/quickstart.py [VAULT_PATH]
@@ -11,6 +11,7 @@ clears the demo tenants and starts again.
 """
 
 import datetime as dt
+import json
 import os
 import sys
 
@@ -53,6 +54,27 @@ def fake_refresher(credentials):
           % credentials["refresh_token"][-4:])
     return {"access_token": "ya29.acme-gmail-refreshed-tokenAC03",
             "refresh_token": "1//demo-refresh-rotated", "expires_in": 3600}
+
+
+# A page of clients as HoneyBook's API returns them (a real worker fetches it
+# over HTTP). The catalog's HoneyBook carries default mappings for them.
+CRM_PAGE = json.dumps({"data": [
+    {"id": 101, "first_name": "Ada", "last_name": "Lovelace", "email": " Ada@Example.com",
+     "phone": "+44 20 7946 0101", "project": {"event_date": "2026-09-12T16:00:00Z",
+                                             "venue": "Old Mill"}},
+    {"id": 102, "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+     "project": {"event_date": "2026-10-03"}, "custom_fields": {"guests": 80}},
+    {"id": 103, "first_name": "Alan", "last_name": "Turing", "email": "alan@example.com",
+     "phone": "(555) 010-0103", "notes": "prefers e-mail"},
+    {"id": 104, "first_name": "Edsger", "last_name": "Dijkstra", "email": "EWD@example.com"},
+    {"id": 105, "first_name": "Barbara", "last_name": "Liskov", "email": "barbara@example.com",
+     "project": {"event_date": "20261121", "venue": "City Hall"}},
+]})
+
+
+def print_counts(what, counts):
+    print("  %s: created %d, updated %d, unchanged %d"
+          % (what, counts["created"], counts["updated"], counts["unchanged"]))
 
 
 def print_activity(tenant):
@@ -164,6 +186,28 @@ def main():
         print("Job %s: status=%s outcome=%s summary=%s; acme/gmail last_sync_status=%s"
               % (job.id, job.status, job.outcome, job.summary,
                  acme.get(acme_gmail.id).last_sync_status))
+
+        # 7b. A CRM import: the worker maps a page of the provider's clients
+        #     (HoneyBook's default field mappings), hands the host only what
+        #     changed, and commits inside the job, which counts them.
+        crm = acme.connect(admin, "honeybook", {"access_token": "hb-demo-access-tokenAC04"})
+        job = acme.enqueue_sync(admin, crm.id, "full_import")
+        job = vault.claim_job("worker-1", lease_seconds=30)
+        print("\nworker-1 imports acme/honeybook's clients (job %s):" % job.id)
+        vault.heartbeat(job.id, "worker-1", total=5)
+        with acme.map_records(crm.id, CRM_PAGE, records_at="/data",
+                              job_id=job.id, worker_id="worker-1") as batch:
+            for item in batch.changed:  # a real host upserts these into its database
+                print("  %-7s %s: %s" % (item["action"], item["external_id"],
+                                         json.dumps(item["record"])[:76]))
+            acme.commit_records(batch)  # stored: remember them
+        job = vault.heartbeat(job.id, "worker-1")
+        print("  progress %d%% (%d/%d)" % (job.progress_percent, job.records_processed,
+                                          job.records_total))
+        job = vault.complete_job(job.id, "worker-1")
+        print_counts("job summary", job.summary)
+        with acme.map_records(crm.id, CRM_PAGE, records_at="/data") as batch:
+            print_counts("the same page again", batch.counts)
 
         # 8. Token refresh: acme/gmail's token expires within the 15-minute
         #    margin, so valid_credentials refreshes it once (whichever threads

@@ -18,6 +18,12 @@ Python bindings (ctypes) over the linkvault C ABI, ``liblinkvault_c``::
         vault.heartbeat(job.id, "worker-1", processed=40, total=100)
         vault.complete_job(job.id, "worker-1", summary={"imported": 100})
 
+        # Records: map a page of the provider's JSON, hand the host what changed.
+        acme.set_field_mappings(admin, crm.id, [{"target": "email", "source": "/email"}])
+        with acme.map_records(crm.id, page, job_id=job.id, worker_id="worker-1") as batch:
+            store(batch.changed)             # created / updated records only
+            acme.commit_records(batch)       # remembered: next time unchanged
+
         # OAuth: the host does the HTTP, the vault decides when and keeps it safe.
         creds = acme.valid_credentials(admin, integration_id, refresher)
         wait = acme.acquire(integration_id)   # 0.0: go; else seconds to wait
@@ -77,6 +83,16 @@ Decisions this package makes where DESIGN.md §7 is silent:
   redirect_uri)`` only; the client id and secret stay in the library.
   ``valid_credentials`` takes ``lease_seconds`` and ``max_wait_seconds``
   as keywords. ``acquire`` returns float seconds (0.0 = go).
+* Records: ``Tenant.map_records`` takes the payload as str, bytes,
+  bytearray or memoryview (a writable buffer is lent to the library, not
+  copied) and returns a :class:`RecordBatch` that owns its native batch
+  (``close()``, ``with``, or garbage collection frees it). Its ``changed``,
+  ``counts`` and ``errors`` are fresh lists and dicts on every read; the
+  ``changed`` records are decoded again after the first read, which hands
+  over the first decoding. ``commit_records`` refuses a closed batch or one
+  of another tenant with :class:`InvalidArgument`. ``field_mappings`` and
+  ``set_field_mappings`` speak lists of rule dicts; rules must have str keys
+  at any depth (as a job's config).
 * Any text argument containing a NUL character raises
   :class:`InvalidArgument` (a C string would silently end there).
 
@@ -107,6 +123,7 @@ from .errors import (
     UpstreamError,
     WrongKey,
 )
+from .record_batch import RecordBatch
 from .records import ActivityEntry, Integration, SyncJob, TestResult
 from .vault import ROLES, SYSTEM_ACTOR, Actor, Tenant, Vault
 
@@ -128,7 +145,7 @@ def library_path() -> str:
 
 __all__ = [
     "Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES",
-    "Integration", "ActivityEntry", "SyncJob", "TestResult",
+    "Integration", "ActivityEntry", "SyncJob", "TestResult", "RecordBatch",
     "Error", "RetryableError", "InvalidArgument", "NotFound", "AlreadyExists", "PermissionDenied",
     "QuotaExceeded", "FailedPrecondition", "Conflict", "WrongKey", "IntegrityError",
     "Busy", "StorageError", "Cancelled", "UpstreamError", "InternalError",

@@ -175,6 +175,21 @@ _FUNCTIONS: Tuple[Tuple[Any, ...], ...] = (
     ("lv_rate_acquire",
      [c_void_p, POINTER(c_double), c_char_p, c_char_p, c_int64], c_int, _check_status),
     ("lv_rate_penalize", [c_void_p, c_char_p, c_char_p, c_double], c_int, _check_status),
+    # Records. The batch is an lv_record_batch* (void*); the payload a
+    # pointer and a length (bytes, or a ctypes array over a bytearray: no NUL
+    # needed, none copied).
+    ("lv_field_mappings_set",
+     [c_void_p, c_char_p, c_char_p, c_char_p, c_char_p], c_int, _check_status),
+    ("lv_field_mappings_get",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p], c_int, _check_status),
+    ("lv_records_map",
+     [c_void_p, POINTER(c_void_p), c_char_p, c_char_p, c_void_p, c_size_t, c_char_p],
+     c_int, _check_status),
+    ("lv_record_batch_json", [c_void_p, POINTER(_owned_string)], c_int, _check_status),
+    ("lv_records_commit", [c_void_p, c_char_p, c_void_p], c_int, _check_status),
+    ("lv_records_finish_full_sync",
+     [c_void_p, POINTER(_owned_string), c_char_p, c_char_p, c_char_p], c_int, _check_status),
+    ("lv_record_batch_destroy", [c_void_p], None),
 )
 
 

@@ -34,6 +34,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import _native
 from .errors import InvalidArgument, PermanentRefreshError
+from .record_batch import RecordBatch
 from .records import ActivityEntry, Integration, SyncJob, TestResult
 
 __all__ = ["Vault", "Tenant", "Actor", "SYSTEM_ACTOR", "ROLES", "Refresher", "TokenExchange"]
@@ -69,6 +70,7 @@ _MAX_TENANT_ID_BYTES = 128
 _MAX_INPUT_BYTES = 1024 * 1024  # LV_MAX_INPUT_BYTES
 _INT64_MAX = 2 ** 63 - 1
 _C_INT_MAX = 2 ** 31 - 1
+_MAX_RECORD_PAYLOAD_BYTES = 256 * 1024 * 1024  # LV_MAX_RECORD_PAYLOAD_BYTES
 
 
 # ------------------------------------------------------------------ results --
@@ -301,6 +303,68 @@ def _anchors_json(anchors):
             raise InvalidArgument("anchors: tenant %r: sequence %d is out of range"
                                   % (tenant, sequence))
     return _json({tenant: dict(anchor) for tenant, anchor in anchors.items()}, "anchors")
+
+
+def _rules_json(rules):
+    """Field mapping rules (a list of dicts) as the C ABI's rules_json. The
+    library checks every rule and names the bad one; here only what
+    json.dumps would silently change (a key that is not a str, at any depth)
+    or cannot send is refused."""
+    if isinstance(rules, (str, bytes, Mapping)):
+        raise InvalidArgument("rules must be a list of rule dicts, not a %s"
+                              % type(rules).__name__)
+    try:
+        items = list(rules)
+    except TypeError:
+        raise InvalidArgument("rules must be a list of rule dicts, not %s"
+                              % type(rules).__name__) from None
+    checked = []
+    for index, rule in enumerate(items):
+        if not isinstance(rule, Mapping):
+            raise InvalidArgument("rules[%d] must be a dict, not %s"
+                                  % (index, type(rule).__name__))
+        checked.append(_checked_dict(rule, "rules[%d]" % index))
+    return _json(checked, "rules")
+
+
+class _Payload:
+    """A map_records payload as the (pointer, length) the C ABI takes.
+
+    bytes go as they are; a bytearray or writable memoryview is lent
+    through a ctypes array over its buffer (no copy of a big page); text
+    is encoded as UTF-8 once. The library checks the JSON and its UTF-8.
+    """
+
+    __slots__ = ("pointer", "length", "_keep")
+
+    def __init__(self, payload):
+        if isinstance(payload, str):
+            try:
+                data = payload.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidArgument("payload is not valid Unicode text "
+                                      "(it has a lone surrogate)") from None
+        elif isinstance(payload, bytes):
+            data = payload
+        elif isinstance(payload, (bytearray, memoryview)):
+            try:
+                view = memoryview(payload).cast("B")
+            except TypeError:  # not C-contiguous
+                view = memoryview(bytes(payload))
+            if len(view) and not view.readonly:
+                data = (ctypes.c_char * len(view)).from_buffer(view)
+            else:
+                data = view.tobytes()
+        else:
+            raise InvalidArgument("payload must be JSON as str, bytes, bytearray or "
+                                  "memoryview, not %s" % type(payload).__name__)
+        length = len(data) if not isinstance(data, ctypes.Array) else ctypes.sizeof(data)
+        if length > _MAX_RECORD_PAYLOAD_BYTES:
+            raise InvalidArgument("payload is %d bytes, more than the %d allowed"
+                                  % (length, _MAX_RECORD_PAYLOAD_BYTES))
+        self._keep = data  # alive for the call
+        self.pointer = data
+        self.length = length
 
 
 # -------------------------------------------------------------------- Actor --
@@ -1155,6 +1219,97 @@ class Tenant:
         identifier = _object_id(integration_id, "integration_id")
         _lib.lv_rate_penalize(self._handle, self._tenant, identifier,
                               float(_seconds(retry_after_seconds, "retry_after_seconds")))
+
+    # -- records: field mappings, change detection (docs/SEMANTICS.md "Records")
+
+    def set_field_mappings(self, actor: Actor, integration_id: Union[str, Integration],
+                           rules: Iterable[Mapping[str, Any]]) -> None:
+        """Sets the integration's own field mappings: a list of at most 256
+        rules ``{"target": str, "source": JSON Pointer, "transform": [str],
+        "required": bool, "default": any}`` ("transform", "required" and
+        "default" optional; transforms ``trim``, ``lower``, ``upper``,
+        ``digits``, ``date``, ``number``, ``boolean``, ``string``, applied in
+        order). A bad rule is :class:`~linkvault.InvalidArgument` naming it,
+        and nothing changes. ``[]`` removes them: the provider's defaults
+        apply again. Needs an admin or system actor."""
+        actor_json = _actor_json(actor)
+        identifier = _object_id(integration_id, "integration_id")
+        _lib.lv_field_mappings_set(self._handle, self._tenant, actor_json, identifier,
+                                   _rules_json(rules))
+
+    def field_mappings(self, integration_id: Union[str, Integration]) -> List[Dict[str, Any]]:
+        """The integration's rules, else its provider's defaults (maybe ``[]``),
+        each a dict with every key ("default" only when set)."""
+        return _loads(_call_for_string(
+            _lib.lv_field_mappings_get, self._handle, self._tenant,
+            _object_id(integration_id, "integration_id")))
+
+    def map_records(self, integration_id: Union[str, Integration],
+                    payload: Union[str, bytes, bytearray, memoryview], records_at: str = "",
+                    id_at: str = "/id", job_id: Optional[Union[str, SyncJob]] = None,
+                    worker_id: Optional[str] = None) -> RecordBatch:
+        """Maps every record of ``payload`` (the provider's JSON as text or
+        UTF-8 bytes, at most 256 MiB) and compares each with what was
+        committed. Returns a :class:`~linkvault.RecordBatch`: the created and
+        updated records, the counts, the first 100 errors.
+
+        ``records_at`` is a JSON Pointer to the array of records (``""``: the
+        payload is the array); ``id_at`` one to a record's external id (a
+        string or an integer). A record that fails a mapping is counted and
+        reported; the rest go on. Malformed JSON is
+        :class:`~linkvault.InvalidArgument` with the byte offset; an
+        integration without mappings (its own or its provider's) is
+        :class:`~linkvault.FailedPrecondition`.
+
+        With ``job_id`` and ``worker_id`` (both or neither) the batch belongs
+        to that running job, which the worker must hold
+        (:class:`~linkvault.Conflict` otherwise, :class:`~linkvault.NotFound`
+        for an unknown job). Reads only: nothing is remembered until
+        :meth:`commit_records`.
+        """
+        identifier = _object_id(integration_id, "integration_id")
+        data = _Payload(payload)
+        options: Dict[str, Any] = {"records_at": _text(records_at, "records_at").decode("utf-8"),
+                                   "id_at": _text(id_at, "id_at").decode("utf-8")}
+        if job_id is not None:
+            options["job_id"] = _object_id(job_id, "job_id").decode("utf-8")
+        if worker_id is not None:
+            options["worker_id"] = _text(worker_id, "worker_id").decode("utf-8")
+        handle = c_void_p()
+        _lib.lv_records_map(self._handle, byref(handle), self._tenant, identifier, data.pointer,
+                            data.length, _json(options, "options"))
+        return RecordBatch(handle, self._tenant)
+
+    def commit_records(self, batch: RecordBatch) -> None:
+        """The host stored the batch's changed records: remembers the hash of
+        every record the batch saw, in one transaction, so the next
+        :meth:`map_records` reports them ``unchanged``.
+
+        With a job: only while the batch's worker still holds the job under
+        the lease it mapped with (:class:`~linkvault.Conflict` otherwise, and
+        nothing is written); the job's ``records_processed`` and ``summary``
+        counts move in the same transaction. Committing a batch again is
+        harmless. A batch of another tenant, or a closed one, is
+        :class:`~linkvault.InvalidArgument`.
+        """
+        if not isinstance(batch, RecordBatch):
+            raise InvalidArgument("batch must be a linkvault.RecordBatch, not %s"
+                                  % type(batch).__name__)
+        handle = batch._handle
+        if handle is None:
+            raise InvalidArgument("batch is closed")
+        _lib.lv_records_commit(self._handle, self._tenant, handle)
+
+    def finish_full_sync(self, integration_id: Union[str, Integration],
+                         job_id: Union[str, SyncJob]) -> List[str]:
+        """After the integration's ``full_import`` job completed with outcome
+        ``success`` (else :class:`~linkvault.FailedPrecondition`): the
+        external ids it did not see, ascending, now forgotten (their count is
+        added to the job summary's ``deleted``). Calling it again returns
+        ``[]``."""
+        return _loads(_call_for_string(
+            _lib.lv_records_finish_full_sync, self._handle, self._tenant,
+            _object_id(integration_id, "integration_id"), _object_id(job_id, "job_id")))
 
 
 def _tester_outcome(outcome):
