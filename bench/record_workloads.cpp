@@ -233,13 +233,9 @@ double commit_through_linkvault(Tenant& tenant, const std::string& payload, int 
   return count / seconds_of([&] { tenant.commit_records(batch); });
 }
 
-// The bare minimum: the same number of (tenant, integration, external id,
-// 32-byte hash, stale, seen job, seen at) rows, inserted through one cached
-// statement in one BEGIN IMMEDIATE transaction, into a WITHOUT ROWID table
-// declared like the vault's `records` (migration 0005: same columns, checks
-// and primary key), in a file with the vault's schema, key and pragmas. A
-// table of its own, so that an index added to `records` later shows up in
-// the ratio instead of in both sides. A fresh integration id per round, as on the linkvault side.
+// Declared like the vault's `records` (migration 0005: same columns, checks
+// and primary key, WITHOUT ROWID), but a table of its own: an index added to
+// `records` later shows up in the ratio instead of on both sides.
 void create_baseline_table(sql::Connection& connection) {
   connection.exec(
       "CREATE TABLE bench_records (tenant TEXT NOT NULL, integration_id TEXT NOT NULL, "
@@ -248,6 +244,11 @@ void create_baseline_table(sql::Connection& connection) {
       "PRIMARY KEY (tenant, integration_id, external_id)) WITHOUT ROWID");
 }
 
+// The bare minimum: the same number of (tenant, integration, external id,
+// 32-byte hash, stale, seen job, seen at) rows, inserted through one cached
+// statement in one BEGIN IMMEDIATE transaction into bench_records, in a file
+// with the vault's schema, key and pragmas. A fresh integration id per
+// round, as on the linkvault side.
 double commit_baseline(sql::Connection& connection, const std::vector<std::string>& ids) {
   std::vector<std::array<std::uint8_t, 32>> hashes(ids.size());
   for (auto& hash : hashes) Botan::system_rng().randomize(hash.data(), hash.size());
@@ -258,11 +259,12 @@ double commit_baseline(sql::Connection& connection, const std::vector<std::strin
     for (std::size_t n = 0; n < ids.size(); ++n) {
       auto insert = connection.cached(
           "INSERT INTO bench_records (tenant, integration_id, external_id, hash, stale, seen_job, "
-          "seen_at) VALUES ('bench', ?1, ?2, ?3, 0, NULL, ?4)");
-      insert->bind(1, integration_id)
-          .bind(2, ids[n])
-          .bind(3, std::span<const std::uint8_t>(hashes[n]))
-          .bind(4, at);
+          "seen_at) VALUES (?1, ?2, ?3, ?4, 0, NULL, ?5)");
+      insert->bind(1, "bench")
+          .bind(2, integration_id)
+          .bind(3, ids[n])
+          .bind(4, std::span<const std::uint8_t>(hashes[n]))
+          .bind(5, at);
       insert->run();
     }
     connection.exec("COMMIT");
