@@ -201,6 +201,21 @@ std::vector<CredentialField> require_credential_fields(const JsonObjectReader& r
   return fields;
 }
 
+// Default field mappings: the same rules Tenant::set_field_mappings takes,
+// at least one (an empty list would mean "no defaults": leave the key out).
+std::vector<FieldMapping> require_field_mappings(const std::string& path,
+                                                 simdjson::dom::element value) {
+  if (!value.is_array() || value.get_array().size() == 0) {
+    reject(fmt::format("{} must be a non-empty array of field mapping rules",
+                              quote_for_message(path)));
+  }
+  try {
+    return parse_field_mappings_json(simdjson::minify(value));
+  } catch (const Error& error) {
+    reject(fmt::format("{}: {}", quote_for_message(path), error.what()));
+  }
+}
+
 void append_string_list(std::string& out, const std::vector<std::string>& list) {
   out.push_back('[');
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -214,9 +229,10 @@ void append_string_list(std::string& out, const std::vector<std::string>& list) 
 
 ProviderSpec parse_provider_spec(std::string_view json) {
   JsonObjectReader reader("provider spec", json);
-  static constexpr std::array<std::string_view, 9> keys{
-      "key",         "name",   "auth_type",     "credential_fields", "scopes",
-      "rate_limits", "features", "authorize_url", "token_url"};
+  static constexpr std::array<std::string_view, 11> keys{
+      "key",         "name",          "auth_type",   "credential_fields",
+      "scopes",      "rate_limits",   "features",    "authorize_url",
+      "token_url",   "record_kind",   "field_mappings"};
   ProviderSpec spec;
   reader.for_each(keys, [&](std::string_view key, simdjson::dom::element value) {
     const std::string path(key);
@@ -240,6 +256,10 @@ ProviderSpec parse_provider_spec(std::string_view json) {
       spec.authorize_url = require_https_url(reader, path, value);
     } else if (key == "token_url") {
       spec.token_url = require_https_url(reader, path, value);
+    } else if (key == "record_kind") {
+      spec.record_kind = require_identifier(reader, path, value);
+    } else if (key == "field_mappings") {
+      spec.field_mappings = require_field_mappings(path, value);
     } else {
       spec.features = require_string_list(reader, path, value);
     }
@@ -251,6 +271,9 @@ ProviderSpec parse_provider_spec(std::string_view json) {
   }
   if ((spec.authorize_url || spec.token_url) && spec.auth_type != AuthType::oauth2) {
     reject("'authorize_url' and 'token_url' are for auth_type oauth2 only");
+  }
+  if (!spec.field_mappings.empty() && spec.record_kind.empty()) {
+    reject("'field_mappings' needs a 'record_kind' (the kind of record they map)");
   }
   return spec;
 }
@@ -299,6 +322,14 @@ std::string to_json(const ProviderSpec& spec) {
     if (!*url) continue;
     out += fmt::format(R"(,"{}":)", key);
     append_json_quoted(out, **url);
+  }
+  if (!spec.record_kind.empty()) {
+    out += R"(,"record_kind":)";
+    append_json_quoted(out, spec.record_kind);
+  }
+  if (!spec.field_mappings.empty()) {
+    out += R"(,"field_mappings":)";
+    out += to_json(spec.field_mappings);
   }
   out.push_back('}');
   return out;

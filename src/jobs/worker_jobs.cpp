@@ -12,6 +12,7 @@
 #include "jobs/job_endings.hpp"
 #include "jobs/job_queue.hpp"
 #include "jobs/job_rules.hpp"
+#include "jobs/job_summary.hpp"
 #include "jobs/retry_backoff.hpp"
 #include "linkvault/error.hpp"
 #include "vault/input_rules.hpp"
@@ -96,6 +97,12 @@ std::optional<SyncJob> Vault::claim_job(std::string_view worker_id, const ClaimO
   if (!job.started_at) job.started_at = now;
   job.updated_at = now;
   write_job_change(*session, *loaded, next);
+  if (job.type == JobType::field_mapping_update) {
+    // The mappings changed: whatever this job or a later one maps next is
+    // reported updated, even if its hash matches (docs/SEMANTICS.md,
+    // "Records").
+    session->mark_records_stale(job.tenant, job.integration_id);
+  }
   log_job_activity(*session, core, job, action::sync_started, worker_actor(worker_id),
                    fmt::format("{{\"job_id\":{},\"type\":\"{}\",\"attempt\":{}}}",
                                json_quote(job.id), to_string(job.type), job.attempt));
@@ -156,7 +163,9 @@ SyncJob Vault::complete_job(std::string_view job_id, std::string_view worker_id,
   const TimeMs now = core.now_ms();
   job.status = require_transition(job.id, job.status, JobEvent::complete);
   job.outcome = outcome;
-  job.summary = summary;
+  // The record counts the job's commits kept stay; the host's summary
+  // joins them.
+  job.summary = merge_host_summary(loaded.job.summary, summary);
   if (outcome == SyncOutcome::success) job.progress_percent = 100;
   job.completed_at = now;
   job.updated_at = now;
