@@ -28,6 +28,37 @@ inline std::string real_text(double value) {
   return std::string(buffer, end);
 }
 
+// A PostgreSQL array literal of `values`, for a `$n::text[]` parameter
+// (bound like any text, never spliced into SQL). Every element is
+// double-quoted with `"` and `\` backslash-escaped, so any text (commas,
+// braces, spaces, quotes, the word NULL) stays one element, exactly as
+// written. Error(INVALID_ARGUMENT) for an element holding a NUL byte, which
+// PostgreSQL text cannot hold; the message names `what` and the element's
+// index, never its value (it may be customer data).
+template <typename Range>
+std::string text_array(const Range& values, std::string_view what) {
+  std::string array = "{";
+  std::size_t index = 0;
+  for (const auto& element : values) {
+    const std::string_view value(element);
+    if (value.find('\0') != std::string_view::npos) {
+      throw Error(ErrorCode::invalid_argument,
+                  std::string(what) + " " + std::to_string(index) +
+                      " holds a NUL byte, which PostgreSQL text cannot store");
+    }
+    if (index > 0) array += ',';
+    array += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+    ++index;
+  }
+  array += '}';
+  return array;
+}
+
 class ParamList {
  public:
   ParamList() = default;

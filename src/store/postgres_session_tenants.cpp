@@ -49,6 +49,9 @@ TenantRowCounts PostgresSession::delete_tenant_rows(std::string_view tenant) {
   run("lv_delete_tenant_token_refresh", "DELETE FROM token_refresh WHERE tenant = $1", {key});
   run("lv_delete_tenant_oauth_grants", "DELETE FROM oauth_grants WHERE tenant = $1", {key});
   run("lv_delete_tenant_rate_buckets", "DELETE FROM rate_buckets WHERE tenant = $1", {key});
+  // The record path (schema 2): not counted either.
+  run("lv_delete_tenant_field_mappings", "DELETE FROM field_mappings WHERE tenant = $1", {key});
+  run("lv_delete_tenant_records", "DELETE FROM records WHERE tenant = $1", {key});
   return counts;
 }
 

@@ -569,6 +569,11 @@ TenantRowCounts SqlCipherSession::delete_tenant_rows(std::string_view tenant) {
   grants->bind(1, tenant).run();
   auto buckets = active_->cached("DELETE FROM rate_buckets WHERE tenant = ?1");
   buckets->bind(1, tenant).run();
+  // The record path (migration 0005): not counted either.
+  auto mappings = active_->cached("DELETE FROM field_mappings WHERE tenant = ?1");
+  mappings->bind(1, tenant).run();
+  auto records = active_->cached("DELETE FROM records WHERE tenant = ?1");
+  records->bind(1, tenant).run();
   return counts;
 }
 

@@ -108,6 +108,25 @@ class SqlCipherSession final : public StoreSession {
                                                    std::string_view integration_id) override;
   void put_rate_bucket(const RateBucketRecord& bucket) override;
 
+  // RecordStore (sqlcipher_session_records.cpp)
+  std::optional<std::string> load_field_mappings(std::string_view tenant,
+                                                 std::string_view integration_id) override;
+  void save_field_mappings(std::string_view tenant, std::string_view integration_id,
+                           const std::optional<std::string>& rules_json, std::string_view by,
+                           TimeMs at) override;
+  std::vector<std::optional<RememberedRecord>> remembered_records(
+      std::string_view tenant, std::string_view integration_id,
+      const std::vector<std::string_view>& external_ids) override;
+  void remember_records(std::string_view tenant, std::string_view integration_id,
+                        const std::vector<SeenRecord>& rows,
+                        const std::optional<std::string>& job_id, TimeMs at) override;
+  std::int64_t mark_records_stale(std::string_view tenant,
+                                  std::string_view integration_id) override;
+  std::vector<std::string> forget_unseen_records(std::string_view tenant,
+                                                 std::string_view integration_id,
+                                                 std::string_view job_id,
+                                                 TimeMs seen_before) override;
+
   TenantRowCounts delete_tenant_rows(std::string_view tenant) override;
   void mark_shred_pending() override;
   bool finish_shredding() noexcept override;

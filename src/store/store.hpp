@@ -175,6 +175,7 @@ class StoreSession : public IntegrationStore,
                      public AuditStore,
                      public JobStore,
                      public OAuthStore,
+                     public RecordStore,
                      public KeyringStorage {
  public:
   // write: takes the write lock up front, waiting at most the store's busy
@@ -189,6 +190,7 @@ class StoreSession : public IntegrationStore,
   AuditStore& audit() noexcept { return *this; }
   JobStore& jobs() noexcept { return *this; }
   OAuthStore& oauth() noexcept { return *this; }
+  RecordStore& records() noexcept { return *this; }
   KeyringStorage& keys() noexcept { return *this; }
 
   // After keys are destroyed. Inside the write transaction that destroys
