@@ -198,8 +198,10 @@ def main():
         with acme.map_records(crm.id, CRM_PAGE, records_at="/data",
                               job_id=job.id, worker_id="worker-1") as batch:
             for item in batch.changed:  # a real host upserts these into its database
-                print("  %-7s %s: %s" % (item["action"], item["external_id"],
-                                         json.dumps(item["record"])[:76]))
+                client = item["record"]
+                print("  %-7s %s: %s %s <%s>, event %s" % (
+                    item["action"], item["external_id"], client["first_name"],
+                    client["last_name"], client["email"], client["event_date"] or "-"))
             acme.commit_records(batch)  # stored: remember them
         job = vault.heartbeat(job.id, "worker-1")
         print("  progress %d%% (%d/%d)" % (job.progress_percent, job.records_processed,
