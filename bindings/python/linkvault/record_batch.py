@@ -8,11 +8,10 @@ every record the payload held until :meth:`Tenant.commit_records
 its :attr:`counts`, :attr:`errors` and ids, but can no longer be committed
 and its :attr:`changed` records can no longer be read.
 
-Read-only: the attributes have no setters, and each read returns fresh
-containers, so changing what you got never changes the batch. The
-:attr:`changed` records are handed over without a copy the first time they
-are read (a big page is not decoded twice); later reads decode them again
-from the native batch.
+Read-only: the attributes have no setters. :attr:`counts` and
+:attr:`errors` return fresh containers; :attr:`changed` returns the batch's
+own list of records, decoded once (a big page is not copied on every read),
+and stays readable after ``close()``.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from ctypes import byref, c_void_p
 from typing import Any, Dict, List, Optional
 
 from . import _native
-from .errors import FailedPrecondition
 
 __all__ = ["RecordBatch"]
 
@@ -56,14 +54,14 @@ class RecordBatch:
     __slots__ = ("_handle", "_tenant", "_changed", "_summary", "__weakref__")
     _handle: Optional[c_void_p]
     _tenant: bytes
-    _changed: Optional[List[Dict[str, Any]]]
+    _changed: List[Dict[str, Any]]
     _summary: Dict[str, Any]
 
     def __init__(self, handle: c_void_p, tenant: bytes) -> None:
         # Private: `handle` is a live lv_record_batch* this object now owns.
         _set(self, "_handle", handle)
         _set(self, "_tenant", tenant)  # the tenant it was mapped for (UTF-8)
-        _set(self, "_changed", None)
+        _set(self, "_changed", [])
         _set(self, "_summary", {})
         try:
             document = _batch_document(handle)
@@ -78,13 +76,7 @@ class RecordBatch:
     @property
     def changed(self) -> List[Dict[str, Any]]:
         """The created and updated records, in payload order."""
-        changed = self._changed
-        if changed is not None:
-            _set(self, "_changed", None)  # handed over; later reads decode afresh
-            return changed
-        if self._handle is None:
-            raise FailedPrecondition("the record batch is closed: its records are gone")
-        return _batch_document(self._handle)["changed"]
+        return self._changed
 
     @property
     def counts(self) -> Dict[str, int]:
@@ -119,7 +111,6 @@ class RecordBatch:
         handle = getattr(self, "_handle", None)
         if handle is not None:
             _set(self, "_handle", None)
-            _set(self, "_changed", None)
             _native.lib.lv_record_batch_destroy(handle)
 
     def __enter__(self) -> RecordBatch:
