@@ -17,7 +17,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <cstring>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace linkvault {
 
@@ -104,9 +107,27 @@ MappedPayload RecordMapper::map(std::string_view payload, std::string_view recor
   const JsonPointer records_pointer = compile_pointer(records_at, "records_at");
   const JsonPointer id_pointer = compile_pointer(id_at, "id_at");
 
-  simdjson::dom::parser parser;
+  // A thread's parser and padded copy are reused from call to call: a
+  // fresh parser for each page of records would allocate (and fault in)
+  // several times the payload's size every time. Payloads above the
+  // threshold get their own, freed on return, so no thread keeps a huge one.
+  constexpr std::size_t reused_up_to = 32u * 1024 * 1024;
+  thread_local simdjson::dom::parser reused_parser;
+  thread_local std::vector<char> reused_copy;
+  std::optional<simdjson::dom::parser> own_parser;
+  std::vector<char> own_copy;
+  const bool reuse = payload.size() <= reused_up_to;
+  if (!reuse) own_parser.emplace();
+  simdjson::dom::parser& parser = reuse ? reused_parser : *own_parser;
+  std::vector<char>& copy = reuse ? reused_copy : own_copy;
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end.
+  if (copy.size() < payload.size() + simdjson::SIMDJSON_PADDING) {
+    copy.resize(payload.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(copy.data(), payload.data(), payload.size());
+  std::memset(copy.data() + payload.size(), 0, simdjson::SIMDJSON_PADDING);
   simdjson::dom::element root;
-  if (const auto error = parser.parse(payload.data(), payload.size(), true).get(root)) {
+  if (const auto error = parser.parse(copy.data(), payload.size(), false).get(root)) {
     reject_payload(payload, error);
   }
   simdjson::dom::element at;

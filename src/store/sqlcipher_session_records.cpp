@@ -101,12 +101,20 @@ void SqlCipherSession::remember_records(std::string_view tenant,
   require_write_transaction("remember_records");
   for (const SeenRecord& row : rows) {
     if (row.hash) {
-      // A new hash replaces the whole row, which also un-stales it.
-      auto put = active_->cached(
-          "INSERT OR REPLACE INTO records (tenant, integration_id, external_id, hash, stale, "
-          "seen_job, seen_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)");
-      put->bind(1, tenant).bind(2, integration_id).bind(3, row.external_id);
-      put->bind(4, hash_bytes(*row.hash)).bind(5, job_id).bind(6, at).run();
+      // Update first, insert if there was no row. Not INSERT OR REPLACE:
+      // REPLACE may delete a row, which makes SQLite write a statement
+      // journal (one more encrypted page per row) for every statement.
+      auto update = active_->cached(
+          "UPDATE records SET hash = ?4, stale = 0, seen_job = ?5, seen_at = ?6 "
+          "WHERE tenant = ?1 AND integration_id = ?2 AND external_id = ?3");
+      update->bind(1, tenant).bind(2, integration_id).bind(3, row.external_id);
+      update->bind(4, hash_bytes(*row.hash)).bind(5, job_id).bind(6, at).run();
+      if (active_->changes() != 0) continue;
+      auto insert = active_->cached(
+          "INSERT INTO records (tenant, integration_id, external_id, hash, stale, seen_job, "
+          "seen_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)");
+      insert->bind(1, tenant).bind(2, integration_id).bind(3, row.external_id);
+      insert->bind(4, hash_bytes(*row.hash)).bind(5, job_id).bind(6, at).run();
     } else {
       // A record that failed to map: an existing row is only marked seen (so
       // a full sync does not forget it); an unknown one stays unknown.
