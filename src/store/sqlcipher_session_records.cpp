@@ -101,25 +101,34 @@ void SqlCipherSession::remember_records(std::string_view tenant,
   require_write_transaction("remember_records");
   for (const SeenRecord& row : rows) {
     if (row.hash) {
-      // Update first, insert if there was no row. Not INSERT OR REPLACE:
-      // REPLACE may delete a row, which makes SQLite write a statement
-      // journal (one more encrypted page per row) for every statement.
+      // OR IGNORE on both: a statement that may abort (a constraint with
+      // ABORT resolution) runs under a statement journal inside an open
+      // transaction, and SQLCipher encrypts every page it journals: one
+      // 4 KiB AES + HMAC per row, ten times the insert itself. The values
+      // are well-formed (a 32-byte hash, 0, non-null ids), so IGNORE can
+      // only skip the primary-key conflict, which the UPDATE then takes.
+      auto insert = active_->cached(
+          "INSERT OR IGNORE INTO records (tenant, integration_id, external_id, hash, stale, "
+          "seen_job, seen_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)");
+      insert->bind(1, tenant).bind(2, integration_id).bind(3, row.external_id);
+      insert->bind(4, hash_bytes(*row.hash)).bind(5, job_id).bind(6, at).run();
+      if (active_->changes() == 1) continue;
       auto update = active_->cached(
-          "UPDATE records SET hash = ?4, stale = 0, seen_job = ?5, seen_at = ?6 "
+          "UPDATE OR IGNORE records SET hash = ?4, stale = 0, seen_job = ?5, seen_at = ?6 "
           "WHERE tenant = ?1 AND integration_id = ?2 AND external_id = ?3");
       update->bind(1, tenant).bind(2, integration_id).bind(3, row.external_id);
       update->bind(4, hash_bytes(*row.hash)).bind(5, job_id).bind(6, at).run();
-      if (active_->changes() != 0) continue;
-      auto insert = active_->cached(
-          "INSERT INTO records (tenant, integration_id, external_id, hash, stale, seen_job, "
-          "seen_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)");
-      insert->bind(1, tenant).bind(2, integration_id).bind(3, row.external_id);
-      insert->bind(4, hash_bytes(*row.hash)).bind(5, job_id).bind(6, at).run();
+      if (active_->changes() != 1) {
+        throw Error(ErrorCode::internal,
+                    fmt::format("a record of integration {} was neither inserted nor updated",
+                                quote_for_message(integration_id)));
+      }
     } else {
       // A record that failed to map: an existing row is only marked seen (so
-      // a full sync does not forget it); an unknown one stays unknown.
+      // a full sync does not forget it); an unknown one stays unknown. OR
+      // IGNORE for the same reason as above.
       auto seen = active_->cached(
-          "UPDATE records SET seen_job = ?4, seen_at = ?5 "
+          "UPDATE OR IGNORE records SET seen_job = ?4, seen_at = ?5 "
           "WHERE tenant = ?1 AND integration_id = ?2 AND external_id = ?3");
       seen->bind(1, tenant).bind(2, integration_id).bind(3, row.external_id);
       seen->bind(4, job_id).bind(5, at).run();
