@@ -170,6 +170,12 @@ void run_committer(ChildContext& context, const WorkerPlan& plan) {
       record.number = committing;
       context.send(record);
       tenant.commit_records(batch);
+      // The host's own bookkeeping before it acknowledges (in half the
+      // rounds): a kill then lands between a commit and its ack, too.
+      if (round % 2 == 0) {
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(std::uniform_int_distribution<int>(0, 1500)(random)));
+      }
       record.kind = RecordKind::ack;
       record.number = committed;
       context.send(record);
