@@ -23,6 +23,9 @@ BUILT_IN = {
 SPEC_KEYS = {"key", "name", "auth_type", "credential_fields", "scopes", "rate_limits", "features"}
 # The built-in oauth2 providers also carry their endpoints (issue 10).
 OAUTH_ENDPOINT_KEYS = {"authorize_url", "token_url"}
+# The CRMs also carry their default client mappings (issue 12).
+RECORD_KEYS = {"record_kind", "field_mappings"}
+CRMS = {"honeybook", "tave", "lightblue"}
 FIELD_KEYS = {"name", "label", "type", "required", "placeholder"}
 
 
@@ -52,6 +55,12 @@ def test_built_in_provider(vault, key):
     spec = catalog(vault)[key]
     auth_type, fields = BUILT_IN[key]
     assert spec["auth_type"] == auth_type
+    if key in CRMS:
+        assert spec["record_kind"] == "clients"
+        targets = [rule["target"] for rule in spec["field_mappings"]]
+        assert {"first_name", "last_name", "email", "phone", "event_date", "venue",
+                "notes", "custom_fields"} == set(targets)
+        spec = {k: v for k, v in spec.items() if k not in RECORD_KEYS}
     if auth_type == "oauth2":
         assert set(spec) == SPEC_KEYS | OAUTH_ENDPOINT_KEYS
         for endpoint in OAUTH_ENDPOINT_KEYS:
