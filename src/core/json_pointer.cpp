@@ -62,22 +62,46 @@ std::optional<JsonPointer> JsonPointer::parse(std::string_view text) {
   return pointer;
 }
 
+bool JsonPointer::step(const Token& token, simdjson::dom::element& current) noexcept {
+  simdjson::dom::object object;
+  simdjson::dom::array array;
+  if (current.get(object) == simdjson::SUCCESS) {
+    // at_key compares the unescaped key bytes and returns the first match.
+    return object.at_key(token.key).get(current) == simdjson::SUCCESS;
+  }
+  if (current.get(array) == simdjson::SUCCESS) {
+    if (token.index == not_an_index || token.index >= array.size()) return false;
+    return array.at(token.index).get(current) == simdjson::SUCCESS;
+  }
+  return false;
+}
+
 bool JsonPointer::resolve(simdjson::dom::element root,
                           simdjson::dom::element& out) const noexcept {
   simdjson::dom::element current = root;
   for (const Token& token : tokens_) {
-    simdjson::dom::object object;
-    simdjson::dom::array array;
-    if (current.get(object) == simdjson::SUCCESS) {
-      // at_key compares the unescaped key bytes and returns the first match.
-      if (object.at_key(token.key).get(current) != simdjson::SUCCESS) return false;
-    } else if (current.get(array) == simdjson::SUCCESS) {
-      if (token.index == not_an_index || token.index >= array.size()) return false;
-      if (array.at(token.index).get(current) != simdjson::SUCCESS) return false;
-    } else {
-      return false;
-    }
+    if (!step(token, current)) return false;
   }
+  out = current;
+  return true;
+}
+
+JsonPointer JsonPointer::parent() const {
+  JsonPointer pointer;
+  if (tokens_.empty()) return pointer;
+  pointer.tokens_.assign(tokens_.begin(), tokens_.end() - 1);
+  pointer.text_ = text_.substr(0, text_.rfind('/'));
+  return pointer;
+}
+
+bool JsonPointer::resolve_last(simdjson::dom::element parent,
+                               simdjson::dom::element& out) const noexcept {
+  if (tokens_.empty()) {
+    out = parent;
+    return true;
+  }
+  simdjson::dom::element current = parent;
+  if (!step(tokens_.back(), current)) return false;
   out = current;
   return true;
 }

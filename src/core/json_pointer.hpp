@@ -37,6 +37,13 @@ class JsonPointer {
   // object's repeated keys, the first is the one named.
   bool resolve(simdjson::dom::element root, simdjson::dom::element& out) const noexcept;
 
+  // The pointer without its last reference token ("" stays ""): mappers
+  // resolve a shared parent (e.g. "/custom_fields") once per record.
+  JsonPointer parent() const;
+  bool empty() const noexcept { return tokens_.empty(); }
+  // Applies only the last reference token to `parent` (what parent() names).
+  bool resolve_last(simdjson::dom::element parent, simdjson::dom::element& out) const noexcept;
+
  private:
   static constexpr std::size_t not_an_index = static_cast<std::size_t>(-1);
 
@@ -44,6 +51,8 @@ class JsonPointer {
     std::string key;                  // unescaped (~1 -> '/', ~0 -> '~')
     std::size_t index = not_an_index;  // the key as an array index, when it is one
   };
+
+  static bool step(const Token& token, simdjson::dom::element& current) noexcept;
 
   std::string text_;
   std::vector<Token> tokens_;

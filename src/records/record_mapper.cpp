@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <unordered_map>
@@ -29,6 +30,7 @@ namespace {
 struct CompiledRule {
   FieldMapping rule;
   JsonPointer source;
+  std::size_t parent = 0;  // index into Impl::parents of source.parent()
   std::string prefix;  // `"target":`, with the comma for every rule but the first
 };
 
@@ -67,6 +69,10 @@ JsonPointer compile_pointer(std::string_view text, std::string_view what) {
 
 struct RecordMapper::Impl {
   std::vector<CompiledRule> rules;
+  // The distinct parents of the rules' sources ("" and "/custom_fields",
+  // say): each is resolved once per record, then every rule under it takes
+  // one step from there instead of walking from the record's root.
+  std::vector<JsonPointer> parents;
 };
 
 RecordMapper::RecordMapper(std::vector<FieldMapping> mappings) : impl_(std::make_unique<Impl>()) {
@@ -74,6 +80,11 @@ RecordMapper::RecordMapper(std::vector<FieldMapping> mappings) : impl_(std::make
   for (FieldMapping& rule : mappings) {
     CompiledRule compiled;
     compiled.source = compile_pointer(rule.source, "source");
+    JsonPointer parent = compiled.source.parent();
+    std::size_t at = 0;
+    while (at < impl_->parents.size() && impl_->parents[at].text() != parent.text()) ++at;
+    if (at == impl_->parents.size()) impl_->parents.push_back(std::move(parent));
+    compiled.parent = at;
     if (!impl_->rules.empty()) compiled.prefix.push_back(',');
     append_canonical_string(compiled.prefix, rule.target);
     compiled.prefix.push_back(':');
@@ -148,6 +159,10 @@ MappedPayload RecordMapper::map(std::string_view payload, std::string_view recor
   first_index.reserve(records.size());
   std::string problem;
   std::size_t last_size = 256;
+  // Per record: each parent's element, resolved when a rule first needs it.
+  enum class Parent : std::uint8_t { unknown, absent, found };
+  std::vector<Parent> parent_state(impl_->parents.size());
+  std::vector<simdjson::dom::element> parent_element(impl_->parents.size());
   std::int64_t index = -1;
   for (const simdjson::dom::element record : records) {
     ++index;
@@ -195,11 +210,20 @@ MappedPayload RecordMapper::map(std::string_view payload, std::string_view recor
     mapped.record.reserve(last_size + last_size / 4);
     mapped.record.push_back('{');
     bool failed = false;
+    std::fill(parent_state.begin(), parent_state.end(), Parent::unknown);
     for (const CompiledRule& compiled : impl_->rules) {
       const FieldMapping& rule = compiled.rule;
       mapped.record += compiled.prefix;
+      Parent& state = parent_state[compiled.parent];
+      if (state == Parent::unknown) {
+        state = impl_->parents[compiled.parent].resolve(record, parent_element[compiled.parent])
+                    ? Parent::found
+                    : Parent::absent;
+      }
       simdjson::dom::element source;
-      const bool present = compiled.source.resolve(record, source) && !source.is_null();
+      const bool present = state == Parent::found &&
+                           compiled.source.resolve_last(parent_element[compiled.parent], source) &&
+                           !source.is_null();
       if (!present) {
         if (rule.default_json) {
           mapped.record += *rule.default_json;

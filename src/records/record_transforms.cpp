@@ -124,7 +124,15 @@ char32_t to_upper(char32_t cp) {
 std::string map_case(std::string_view text, char32_t (*map)(char32_t)) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) append_code_point(out, map(next_code_point(text, i)));
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {  // most of a CRM's text: no decoding
+      out.push_back(static_cast<char>(map(byte)));
+      ++i;
+      continue;
+    }
+    append_code_point(out, map(next_code_point(text, i)));
+  }
   return out;
 }
 
@@ -153,18 +161,39 @@ bool as_text(FieldValue& value) {
   return true;
 }
 
-std::string trimmed(std::string_view text) {
+bool is_ascii_space(unsigned char byte) { return byte == ' ' || (byte >= '\t' && byte <= '\r'); }
+
+// Removes White_Space from both ends of `text`, in place. ASCII bytes are
+// judged as they are; only a non-ASCII end is decoded.
+void trim_in_place(std::string& text) {
+  std::size_t end = text.size();
+  while (end > 0) {
+    const auto last = static_cast<unsigned char>(text[end - 1]);
+    if (last < 0x80) {
+      if (!is_ascii_space(last)) break;
+      --end;
+      continue;
+    }
+    std::size_t start = end - 1;
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    std::size_t i = start;
+    if (!is_white_space(next_code_point(text, i))) break;
+    end = start;
+  }
   std::size_t begin = 0;
-  while (begin < text.size()) {
+  while (begin < end) {
+    const auto first = static_cast<unsigned char>(text[begin]);
+    if (first < 0x80) {
+      if (!is_ascii_space(first)) break;
+      ++begin;
+      continue;
+    }
     std::size_t next = begin;
     if (!is_white_space(next_code_point(text, next))) break;
     begin = next;
   }
-  std::size_t end = begin;
-  for (std::size_t i = begin; i < text.size();) {
-    if (!is_white_space(next_code_point(text, i))) end = i;
-  }
-  return std::string(text.substr(begin, end - begin));
+  text.erase(end);
+  text.erase(0, begin);
 }
 
 std::string_view trim_ascii(std::string_view text) {
@@ -398,7 +427,9 @@ bool apply_transform(Transform transform, FieldValue& value, std::string& proble
     default: break;
   }
   switch (transform) {
-    case Transform::trim: return set_string(value, trimmed(value.text));
+    case Transform::trim:
+      trim_in_place(value.text);
+      return true;
     case Transform::lower: return set_string(value, map_case(value.text, to_lower));
     case Transform::upper: return set_string(value, map_case(value.text, to_upper));
     case Transform::digits: return set_string(value, digits_of(value.text));
