@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -154,9 +155,12 @@ MappedPayload RecordMapper::map(std::string_view payload, std::string_view recor
 
   MappedPayload out;
   out.mapped.reserve(records.size());
-  // The first index of each external id, to refuse repeats.
-  std::unordered_map<std::string, std::int64_t> first_index;
+  // The first index of each external id, to refuse repeats. Keys view the
+  // parser's strings (alive until return) or, for integer ids, their text
+  // kept in a deque (stable addresses).
+  std::unordered_map<std::string_view, std::int64_t> first_index;
   first_index.reserve(records.size());
+  std::deque<std::string> integer_ids;
   std::string problem;
   std::size_t last_size = 256;
   // Per record: each parent's element, resolved when a rule first needs it.
@@ -180,6 +184,7 @@ MappedPayload RecordMapper::map(std::string_view payload, std::string_view recor
     }
     std::string external_id;
     std::string_view id_string;
+    std::string_view id_key;
     if (id_element.get(id_string) == simdjson::SUCCESS) {
       if (id_string.empty() || id_string.size() > max_external_id_bytes ||
           id_string.find('\0') != std::string_view::npos) {
@@ -189,15 +194,19 @@ MappedPayload RecordMapper::map(std::string_view payload, std::string_view recor
         continue;
       }
       external_id.assign(id_string);
-    } else if (id_element.is_int64()) {
-      append_canonical_integer(external_id, id_element.get_int64().value_unsafe());
-    } else if (id_element.is_uint64()) {
-      append_canonical_unsigned(external_id, id_element.get_uint64().value_unsafe());
+      id_key = id_string;
+    } else if (id_element.is_int64() || id_element.is_uint64()) {
+      if (id_element.is_int64()) {
+        append_canonical_integer(external_id, id_element.get_int64().value_unsafe());
+      } else {
+        append_canonical_unsigned(external_id, id_element.get_uint64().value_unsafe());
+      }
+      id_key = integer_ids.emplace_back(external_id);
     } else {
       fail(std::nullopt, id_at, "the external id must be a string or an integer");
       continue;
     }
-    const auto [first, inserted] = first_index.try_emplace(external_id, index);
+    const auto [first, inserted] = first_index.try_emplace(id_key, index);
     if (!inserted) {
       fail(std::nullopt, id_at,
            fmt::format("duplicate external id: record {} has the same one", first->second));
