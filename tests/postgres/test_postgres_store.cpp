@@ -100,9 +100,9 @@ std::vector<std::string> vault_tables(pg::Connection& connection) {
 }
 
 // The tables that hold tenants' rows (row-level security on each).
-const std::vector<std::string> tenant_tables = {"keyring",      "tenants",      "integrations",
-                                                "activity",     "sync_jobs",    "token_refresh",
-                                                "oauth_grants", "rate_buckets"};
+const std::vector<std::string> tenant_tables = {
+    "keyring",      "tenants",      "integrations", "activity",       "sync_jobs",
+    "token_refresh", "oauth_grants", "rate_buckets", "field_mappings", "records"};
 
 inline constexpr const char* oauth_spec = R"({
   "key": "acme_oauth", "name": "Acme", "auth_type": "oauth2",
@@ -125,8 +125,8 @@ std::vector<std::string> secrets_of(const std::string& tenant) {
 const std::string client_secret = "client-secret-needle-zzzz";
 
 // Gives `tenant` rows in every tenant table: integrations (api key and
-// oauth2), activity, keys, a job, a refresh (token_refresh), a pending OAuth
-// grant and a rate bucket. Returns the verifiers the exchange saw.
+// oauth2), activity, keys, a job, field mappings and a remembered record, a
+// refresh (token_refresh), a pending OAuth grant and a rate bucket.
 void populate(Vault& vault, const std::string& tenant) {
   auto t = vault.tenant(tenant);
   const auto secrets = secrets_of(tenant);
@@ -134,6 +134,8 @@ void populate(Vault& vault, const std::string& tenant) {
                                creds({{"bot_token", secrets[0].c_str()},
                                       {"signing_secret", secrets[1].c_str()}}));
   t.enqueue_sync(admin, slack.id, JobType::full_import);
+  t.set_field_mappings(admin, slack.id, {FieldMapping{"email", "/email", {Transform::trim}}});
+  t.commit_records(t.map_records(slack.id, R"([{"id": "c-1", "email": " a@example.com "}])"));
   ConnectOptions options;
   options.name = "main";
   options.expires_at = 0;  // long expired: the next valid_credentials refreshes
