@@ -1,5 +1,7 @@
 #include "core/canonical_json.hpp"
 
+#include "core/json_text.hpp"
+
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -8,14 +10,6 @@
 namespace linkvault {
 namespace {
 
-// 1 for each byte json_quote escapes: '"', '\\' and the C0 controls.
-constexpr std::array<bool, 256> needs_escape = [] {
-  std::array<bool, 256> table{};
-  for (int c = 0; c < 0x20; ++c) table[static_cast<std::size_t>(c)] = true;
-  table['"'] = true;
-  table['\\'] = true;
-  return table;
-}();
 
 template <typename Number>
 void append_number(std::string& out, Number value) {
@@ -81,30 +75,7 @@ void append_element(std::string& out, simdjson::dom::element value) {
 }  // namespace
 
 void append_canonical_string(std::string& out, std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // start of the bytes not yet copied
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (!needs_escape[byte]) continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (byte) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out.push_back(hex[byte >> 4]);
-        out.push_back(hex[byte & 0xF]);
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
+  append_json_quoted(out, text);
 }
 
 void append_canonical_double(std::string& out, double value) { append_number(out, value); }
