@@ -96,6 +96,12 @@ TEST_CASE("numbers and strings stay what they are, unless a transform converts t
     {"target": "flag", "source": "/flag", "transform": ["boolean"]}])";
   CHECK(only_record(rules, R"({"id":"1","n":42,"s":" 42.50 ","big":18446744073709551615,"real":1.0e2,"flag":"Yes"})") ==
         R"({"n":42,"s":" 42.50 ","n_as_string":"42","s_as_number":42.5,"big":18446744073709551615,"real":100,"flag":true})");
+  // Past 2^53 a double is written with an exponent (found by the fuzzer: a
+  // 20-digit fixed form is an integer past 64 bits to some readers).
+  CHECK(only_record(R"([{"target": "n", "source": "/n", "transform": ["number"]},
+                       {"target": "m", "source": "/m"}])",
+                    R"({"id":"1","n":"44444444444444444444","m":-9007199254740992.0})") ==
+        R"({"n":4.444444444444444e+19,"m":-9.007199254740992e+15})");
   CHECK(only_failure(R"([{"target": "n", "source": "/n", "transform": ["number"]}])",
                      R"({"id":"1","n":"12abc"})")
             .message.find("not a number") != std::string::npos);

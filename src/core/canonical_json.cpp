@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <system_error>
 
@@ -78,7 +79,21 @@ void append_canonical_string(std::string& out, std::string_view text) {
   append_json_quoted(out, text);
 }
 
-void append_canonical_double(std::string& out, double value) { append_number(out, value); }
+void append_canonical_double(std::string& out, double value) {
+  // From 2^53 on, the shortest fixed form of an integral double can be a
+  // run of 17+ digits ("44444444444444442624") that readers take for an
+  // integer, and one past 64 bits that some refuse: write those with an
+  // exponent ("4.444444444444444e+19"), still the shortest that round-trips.
+  constexpr double exact_integers_end = 9007199254740992.0;  // 2^53
+  if (std::fabs(value) < exact_integers_end) {
+    append_number(out, value);
+    return;
+  }
+  char buffer[32];
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  out.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
+}
 void append_canonical_integer(std::string& out, std::int64_t value) { append_number(out, value); }
 void append_canonical_unsigned(std::string& out, std::uint64_t value) { append_number(out, value); }
 

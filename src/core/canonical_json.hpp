@@ -21,7 +21,9 @@ void append_canonical_string(std::string& out, std::string_view text);
 
 // A double in the shortest form that reads back to the same value
 // (std::to_chars): fixed or exponent notation, whichever is shorter, e.g.
-// 0.1, 1.5e-07, 1e+21, -0. Integral values print without a fraction (3.0 -> 3).
+// 0.1, 1.5e-07, 1e+21, -0. Integral values print without a fraction (3.0 -> 3);
+// from 2^53 on always with an exponent (4.444444444444444e+19), so that no
+// reader takes a double for a (maybe out-of-range) integer.
 void append_canonical_double(std::string& out, double value);
 void append_canonical_integer(std::string& out, std::int64_t value);
 void append_canonical_unsigned(std::string& out, std::uint64_t value);

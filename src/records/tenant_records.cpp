@@ -67,7 +67,6 @@ void require_map_options(const MapOptions& options) {
     throw Error(ErrorCode::invalid_argument,
                 "map_records takes job_id and worker_id together, or neither");
   }
-  if (options.job_id) require_text(*options.job_id, "job id", max_identifier_bytes * 2);
   if (options.worker_id) require_worker_id(*options.worker_id);
 }
 
