@@ -12,7 +12,6 @@
 #include "guard.hpp"
 #include "handles.hpp"
 #include "linkvault.h"
-#include "linkvault/error.hpp"
 #include "linkvault/records.hpp"
 #include "record_batch_json.hpp"
 #include "record_requests.hpp"
@@ -85,13 +84,8 @@ int lv_records_commit(lv_vault* vault, const char* tenant, const lv_record_batch
     VaultCall call(vault);
     const auto tenant_id = tenant_argument(tenant);
     const auto handle = batch_argument(batch);
-    // Tenant::commit_records trusts the batch's own tenant; the C ABI names
-    // the tenant in every call, so a batch of another tenant is a host bug
-    // that must not write into that other tenant.
-    if (handle->object.tenant() != tenant_id) {
-      throw Error(ErrorCode::invalid_argument,
-                  "batch: was mapped for another tenant than `tenant`");
-    }
+    // A batch of another tenant is INVALID_ARGUMENT (Tenant::commit_records
+    // checks it): it never writes into the tenant named here.
     call.tenant(tenant_id).commit_records(handle->object);
   });
 }
